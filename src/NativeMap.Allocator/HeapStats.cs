@@ -1,0 +1,56 @@
+namespace NativeMap.Allocator;
+
+/// <summary>
+/// A snapshot of a <see cref="SpanHeap"/>'s memory, from <see cref="SpanHeap.GetStats"/>.
+/// </summary>
+/// <remarks>
+/// Page-level figures obey <c>ReservedBytes == InUseBytes + IdleBytes + ReleasedBytes</c> exactly. Metadata (page maps,
+/// span descriptors) lives on the GC heap, not in the arenas, and is reported apart as <see cref="MetadataBytes"/>.
+/// Resident heap memory, what the <see cref="SpanHeapOptions.MemoryLimit"/> limits, is <see cref="ResidentBytes"/>.
+/// <see cref="LiveObjects"/> and <see cref="AllocatedBytes"/> sum per-thread counters without stopping the threads,
+/// so under concurrent allocation they are approximate; the page-level figures are exact.
+/// </remarks>
+public readonly record struct HeapStats
+{
+    /// <summary>Address space mapped in arenas.</summary>
+    public long ReservedBytes { get; init; }
+
+    /// <summary>Bytes of pages in spans that are in use: large objects and small-object spans (with their free slots).</summary>
+    public long InUseBytes { get; init; }
+
+    /// <summary>Bytes of free pages still resident (not yet returned to the OS): what the scavenger may release.</summary>
+    public long IdleBytes { get; init; }
+
+    /// <summary>Bytes of free pages returned to the OS (or never touched).</summary>
+    public long ReleasedBytes { get; init; }
+
+    /// <summary><see cref="InUseBytes"/> + <see cref="IdleBytes"/>: the heap's share of the process's RSS, at most.</summary>
+    public long ResidentBytes => InUseBytes + IdleBytes;
+
+    /// <summary>Blocks allocated and not yet freed.</summary>
+    public long LiveObjects { get; init; }
+
+    /// <summary>Bytes of the blocks in <see cref="LiveObjects"/>, rounded up to their size class.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Approximate bytes of managed metadata (page maps and span descriptors) held for the arenas.</summary>
+    public long MetadataBytes { get; init; }
+
+    /// <summary>Arenas reserved.</summary>
+    public int ArenaCount { get; init; }
+
+    /// <summary>Scavenger cycles run (a cycle is one wake-up of the scavenger that found work).</summary>
+    public long ScavengerCycles { get; init; }
+
+    /// <summary>Bytes released by the background scavenger because they outlived the decay.</summary>
+    public long ReleasedByDecayBytes { get; init; }
+
+    /// <summary>Bytes released because resident memory exceeded the memory limit.</summary>
+    public long ReleasedByLimitBytes { get; init; }
+
+    /// <summary>Bytes released by <see cref="SpanHeap.FreeOSMemory"/>.</summary>
+    public long ReleasedByForceBytes { get; init; }
+
+    /// <summary>OS release calls that failed (the pages stayed resident and were counted idle).</summary>
+    public long ReleaseFailures { get; init; }
+}

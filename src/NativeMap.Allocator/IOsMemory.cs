@@ -1,0 +1,5 @@
+namespace NativeMap.Allocator;
+
+internal interface IOsMemory
+{
+}

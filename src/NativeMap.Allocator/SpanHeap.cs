@@ -1,0 +1,141 @@
+namespace NativeMap.Allocator;
+
+/// <summary>
+/// A native page heap in the manner of the Go runtime's mheap: address space reserved in arenas, 8 KiB pages grouped
+/// into spans, size classes for small blocks behind per-thread caches, and a background scavenger that returns pages
+/// free for longer than <see cref="SpanHeapOptions.ScavengeDecay"/> to the operating system.
+/// </summary>
+/// <remarks>
+/// <para>All members are thread-safe. Memory from <see cref="Allocate"/> is aligned to 16 bytes (8 bytes for requests of
+/// 8 bytes or less) and blocks larger than 32 KiB are page-aligned. A block may be freed by any thread.</para>
+/// <para><see cref="Free"/> checks its argument: a pointer that is not the start of a live block of this heap throws
+/// and changes nothing. (Two threads freeing the same block at the same moment is a data race in the caller; a
+/// double free ordered by happens-before is always caught.)</para>
+/// <para>This type is the public facade; the machinery is internal (<see cref="HeapCore"/> and the types it owns).</para>
+/// </remarks>
+public sealed unsafe class SpanHeap : IDisposable
+{
+    /// <summary>The page size of the heap: 8 KiB, whatever the OS page size.</summary>
+    public const int PageSize = Pages.PageSize;
+
+    /// <summary>The largest size served from size classes; larger blocks get a span of their own.</summary>
+    public const int MaxSmallSize = SizeClasses.MaxSmallSize;
+
+    /// <summary>The largest request accepted: 64 TiB. Larger requests throw <see cref="OutOfMemoryException"/> at once.</summary>
+    public const ulong MaxAllocationSize = 1UL << 46;
+
+    private static readonly Lazy<SpanHeap> s_shared = new(() => new SpanHeap(SpanHeapOptions.FromEnvironment(), isShared: true));
+
+    private readonly HeapCore _core;
+    private readonly bool _isShared;
+
+    /// <summary>Creates a heap with default options.</summary>
+    public SpanHeap()
+        : this(new SpanHeapOptions())
+    {
+    }
+
+    /// <summary>Creates a heap with the given options.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public SpanHeap(SpanHeapOptions options)
+        : this(options, isShared: false)
+    {
+    }
+
+    private SpanHeap(SpanHeapOptions options, bool isShared)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _isShared = isShared;
+        _core = new HeapCore(options);
+    }
+
+    /// <summary>
+    /// The process-wide heap, created on first use with <see cref="SpanHeapOptions.FromEnvironment()"/>. It lives as long
+    /// as the process; <see cref="Dispose"/> on it throws.
+    /// </summary>
+    public static SpanHeap Shared => s_shared.Value;
+
+    /// <summary>The options this heap was created with.</summary>
+    public SpanHeapOptions Options => _core.Options;
+
+    /// <summary>The heap's name, used in metrics and trace lines.</summary>
+    public string Name => _core.Name;
+
+    /// <summary>Whether <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed => _core.IsDisposed;
+
+    internal HeapCore Core => _core;
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> bytes, like <c>NativeMemory.Alloc</c>. The contents are undefined.
+    /// A request of zero bytes returns a unique block that must be freed like any other.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The OS refused address space, or <paramref name="size"/> exceeds <see cref="MaxAllocationSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public void* Allocate(nuint size) => _core.Allocate(size, zero: false);
+
+    /// <summary>
+    /// Allocates <paramref name="size"/> zeroed bytes, like <c>NativeMemory.AllocZeroed</c>. Pages the heap knows to be
+    /// zero (fresh from the OS or released to it since) are not cleared again, so a large zeroed block costs no memset.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The OS refused address space, or <paramref name="size"/> exceeds <see cref="MaxAllocationSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public void* AllocateZeroed(nuint size) => _core.Allocate(size, zero: true);
+
+    /// <summary>Frees a block from <see cref="Allocate"/> or <see cref="AllocateZeroed"/>. Null is ignored.</summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not from this heap, or points inside a block.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="ptr"/> was already freed.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed (its memory is gone; nothing may be freed into it).</exception>
+    public void Free(void* ptr) => _core.Free(ptr);
+
+    /// <summary>
+    /// The usable size of a live block: its size class for small blocks, its whole span for large ones.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    public nuint GetAllocatedSize(void* ptr) => _core.GetAllocatedSize(ptr);
+
+    /// <summary>
+    /// Returns every free page to the OS now, synchronously, and returns the number of bytes released. It first drains
+    /// the per-thread caches, so that small-object spans whose blocks are all free go back to the page level and count.
+    /// Unlike Go's <c>debug.FreeOSMemory</c> it runs no collector: free what you no longer need first, then call this.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public long FreeOSMemory() => _core.FreeOSMemory();
+
+    /// <summary>A snapshot of the heap's memory and the scavenger's counters. Cheap: no page is walked.</summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public HeapStats GetStats() => _core.GetStats();
+
+    /// <summary>
+    /// Stops the scavenger and unmaps every arena. Blocks still allocated become invalid; freeing one afterwards throws
+    /// <see cref="ObjectDisposedException"/>. Must not run concurrently with other calls on this heap.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This is <see cref="Shared"/>, which lives as long as the process.</exception>
+    public void Dispose()
+    {
+        if (_isShared)
+        {
+            ThrowHelper.ThrowInvalidOperation("SpanHeap.Shared lives as long as the process and cannot be disposed.");
+        }
+
+        _core.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Checks every invariant of the heap; throws <see cref="InvalidOperationException"/> naming the first one broken.</summary>
+    internal void Validate() => _core.Validate();
+
+    /// <summary>A heap nobody references can have no live blocks anyone can free: unmap it.</summary>
+    ~SpanHeap()
+    {
+        if (!_isShared)
+        {
+            _core.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SpanHeap({Name})";
+}
