@@ -21,8 +21,13 @@ public sealed unsafe class SpanHeap : IDisposable
     /// <summary>The largest size served from size classes; larger blocks get a span of their own.</summary>
     public const int MaxSmallSize = SizeClasses.MaxSmallSize;
 
-    /// <summary>The largest request accepted: 64 TiB. Larger requests throw <see cref="OutOfMemoryException"/> at once.</summary>
-    public const ulong MaxAllocationSize = 1UL << 46;
+    /// <summary>The largest request accepted: 1 TiB. Larger requests throw <see cref="OutOfMemoryException"/> at once;
+    /// smaller ones throw it when the OS refuses the address space.</summary>
+    public const ulong MaxAllocationSize = 1UL << 40;
+
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that publishes every heap's statistics
+    /// (tagged <c>heap</c>): <c>dotnet-counters monitor --counters NativeMap.Allocator</c>.</summary>
+    public const string MeterName = "NativeMap.Allocator";
 
     private static readonly Lazy<SpanHeap> s_shared = new(() => new SpanHeap(SpanHeapOptions.FromEnvironment(), isShared: true));
 
@@ -130,9 +135,10 @@ public sealed unsafe class SpanHeap : IDisposable
     /// <summary>A heap nobody references can have no live blocks anyone can free: unmap it.</summary>
     ~SpanHeap()
     {
+        // _core is null when the constructor threw (bad options).
         if (!_isShared)
         {
-            _core.Dispose();
+            _core?.Dispose();
         }
     }
 

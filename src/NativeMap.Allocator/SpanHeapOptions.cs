@@ -86,6 +86,10 @@ public sealed record SpanHeapOptions
     /// <summary>Seam for tests: the OS memory layer. Null means the real one for this platform.</summary>
     internal IOsMemory? OsMemory { get; init; }
 
+    /// <summary>Seam for tests: false keeps the scavenger's thread from starting, so a test drives cycles itself
+    /// (<c>HeapCore.RunScavengerCycle</c>) with a fake clock and no sleeping.</summary>
+    internal bool StartScavengerThread { get; init; } = true;
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> (or a subtype) naming the first bad one.</summary>
     public void Validate()
     {

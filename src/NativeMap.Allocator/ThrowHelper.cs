@@ -15,5 +15,9 @@ internal static class ThrowHelper
     public static void ThrowObjectDisposed(string name) => throw new ObjectDisposedException(name);
 
     [DoesNotReturn]
+    public static void ThrowDoubleFree(nuint address) =>
+        throw new InvalidOperationException($"Block 0x{(ulong)address:x} is not allocated: it was already freed (double free).");
+
+    [DoesNotReturn]
     public static void ThrowOutOfMemory(string message) => throw new OutOfMemoryException(message);
 }

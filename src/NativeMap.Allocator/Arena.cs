@@ -1,0 +1,132 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NativeMap.Allocator;
+
+/// <summary>
+/// A contiguous reservation of address space, carved into spans of 8 KiB pages, with the per-page metadata the heap
+/// needs: which span owns each page, which pages are released to the OS, and when each page last became free.
+/// </summary>
+/// <remarks>
+/// Arenas are aligned to the heap's arena size, so <see cref="ArenaIndex"/> finds one from an address in O(1). An
+/// allocation larger than an arena gets an arena of its own, a whole multiple of the arena size. Arenas are never
+/// unmapped before the heap is disposed (as in Go): their idle pages are released instead.
+/// All mutable state is guarded by the page heap's lock, except that <see cref="Owner"/> entries of in-use spans are
+/// read without it by <see cref="HeapCore.Free"/> (reference reads are atomic; see <see cref="Owner"/>).
+/// </remarks>
+internal sealed class Arena
+{
+    /// <summary>First byte. Aligned to the heap's arena size.</summary>
+    public readonly nuint Base;
+
+    /// <summary>Number of 8 KiB pages.</summary>
+    public readonly int PageCount;
+
+    /// <summary>
+    /// Page → span. Invariants: every page of an in-use span (<see cref="SpanState.Large"/>, <see cref="SpanState.Small"/>)
+    /// maps to it; the first and last pages of a free or scavenging span map to it; interior pages of a free span may
+    /// hold anything (a stale descriptor), so lookups validate what they find against the span's own range and state.
+    /// Never null once the arena is initialised.
+    /// </summary>
+    public readonly HeapSpan?[] Owner;
+
+    /// <summary>
+    /// One bit per page: set when the page is released to the OS (or was never touched). Invariant: only pages of free
+    /// or scavenging spans have the bit; allocation clears it. On Linux and Windows a released page reads as zero.
+    /// </summary>
+    public readonly ulong[] Released;
+
+    /// <summary>
+    /// Timestamp (<see cref="TimeProvider.GetTimestamp"/>) at which each page last became free. Meaningful only for
+    /// dirty (unreleased) pages of free spans; the scavenger releases a page once <c>now - FreedAt ≥ decay</c>.
+    /// 8 bytes per 8 KiB page: 0.1 % of the arena.
+    /// </summary>
+    public readonly long[] FreedAt;
+
+    public Arena(nuint baseAddress, int pageCount)
+    {
+        Base = baseAddress;
+        PageCount = pageCount;
+        Owner = new HeapSpan?[pageCount];
+        Released = new ulong[(pageCount + 63) >> 6];
+        FreedAt = new long[pageCount];
+    }
+
+    /// <summary>Bytes reserved.</summary>
+    public long Bytes => (long)PageCount << Pages.PageShift;
+
+    /// <summary>Approximate managed bytes held for this arena's metadata.</summary>
+    public long MetadataBytes => ((long)PageCount * (IntPtr.Size + sizeof(long))) + (Released.Length * sizeof(ulong));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nuint PageAddress(int page) => Base + ((nuint)(uint)page << Pages.PageShift);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsReleased(int page) => (Released[page >> 6] & (1UL << page)) != 0;
+
+    /// <summary>Sets the released bit on [start, start + count).</summary>
+    public void SetReleased(int start, int count) => UpdateReleased(start, count, set: true);
+
+    /// <summary>Clears the released bit on [start, start + count).</summary>
+    public void ClearReleased(int start, int count) => UpdateReleased(start, count, set: false);
+
+    /// <summary>Number of released pages in [start, start + count).</summary>
+    public int CountReleased(int start, int count)
+    {
+        int total = 0;
+        int page = start;
+        int end = start + count;
+        while (page < end)
+        {
+            ulong mask = WordMask(page, end, out int take);
+            total += BitOperations.PopCount(Released[page >> 6] & mask);
+            page += take;
+        }
+
+        return total;
+    }
+
+    /// <summary>The first page in [from, end) without the released bit, or -1. Skips 64 released pages at a time.</summary>
+    public int NextUnreleased(int from, int end)
+    {
+        int page = from;
+        while (page < end)
+        {
+            int word = page >> 6;
+            ulong dirty = ~Released[word] & (ulong.MaxValue << (page & 63));
+            if (dirty != 0)
+            {
+                int found = (word << 6) + BitOperations.TrailingZeroCount(dirty);
+                return found < end ? found : -1;
+            }
+
+            page = (word + 1) << 6;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes <paramref name="timestamp"/> as the free time of [start, start + count).</summary>
+    public void StampFreed(int start, int count, long timestamp) => FreedAt.AsSpan(start, count).Fill(timestamp);
+
+    private void UpdateReleased(int start, int count, bool set)
+    {
+        int page = start;
+        int end = start + count;
+        while (page < end)
+        {
+            ulong mask = WordMask(page, end, out int take);
+            ref ulong word = ref Released[page >> 6];
+            word = set ? word | mask : word & ~mask;
+            page += take;
+        }
+    }
+
+    /// <summary>The bits of pages [page, min(end, next multiple of 64)) within their bitmap word.</summary>
+    private static ulong WordMask(int page, int end, out int take)
+    {
+        int bit = page & 63;
+        take = Math.Min(64 - bit, end - page);
+        return take == 64 ? ulong.MaxValue : ((1UL << take) - 1) << bit;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Numerics;
+
+namespace NativeMap.Allocator;
+
+/// <summary>
+/// The free-span index: segregated bins with a bitmap of the non-empty ones (TLSF-style "good fit"), plus the dirty
+/// list the scavenger walks. Guarded by the page heap's lock.
+/// </summary>
+/// <remarks>
+/// <para><b>Bins.</b> Spans of 1..64 pages have a bin each (exact fit). Above that, every power of two is split into
+/// eight bins, so a bin's sizes differ by at most 12.5 %. Finding a span of n pages: look in n's bin (exact bins: any
+/// span fits; ranged bins: check the first few entries), then take the head of the next non-empty bin, found with one
+/// <see cref="BitOperations.TrailingZeroCount(ulong)"/> per bitmap word. O(1) whatever the number of free spans.</para>
+/// <para><b>Why good fit and not address-ordered first fit.</b> Good fit leaves large runs whole for large requests,
+/// which matters when bucket arrays of tens of MiB come and go among small spans; it costs O(1), where first fit needs
+/// Go's radix summary tree to be fast. Within a bin the list is LIFO, so the most recently freed (warm, resident) run is
+/// reused first and old runs are left to age into release.</para>
+/// <para><b>Dirty list.</b> Unordered list of free spans with at least one unreleased page. The scavenger scans it for
+/// the smallest <see cref="HeapSpan.OldestDirty"/>: free spans are few (they are coalesced), so the scan is short, and
+/// an unordered list keeps every free and coalesce O(1).</para>
+/// </remarks>
+internal sealed class FreeSpans
+{
+    /// <summary>Spans of up to this many pages have an exact bin.</summary>
+    public const int ExactBins = 64;
+
+    private const int SubBinBits = 3;
+    private const int SubBins = 1 << SubBinBits;
+
+    /// <summary>Bins for page counts up to 2^31.</summary>
+    public const int BinCount = ExactBins + ((31 - 6) * SubBins) + SubBins;
+
+    /// <summary>How many entries of a ranged bin are examined for a fit before moving to a larger bin.</summary>
+    private const int RangedBinProbe = 8;
+
+    private readonly HeapSpan?[] _heads = new HeapSpan?[BinCount];
+    private readonly ulong[] _nonEmpty = new ulong[(BinCount + 63) / 64];
+    private HeapSpan? _dirtyHead;
+
+    /// <summary>Free spans in the bins.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Spans in the dirty list.</summary>
+    public int DirtyCount { get; private set; }
+
+    /// <summary>Head of the dirty list (follow <see cref="HeapSpan.DirtyLinks"/>).</summary>
+    public HeapSpan? DirtyHead => _dirtyHead;
+
+    /// <summary>The bin of a span of <paramref name="pages"/> pages.</summary>
+    public static int BinOf(int pages)
+    {
+        if (pages <= ExactBins)
+        {
+            return pages - 1;
+        }
+
+        int k = BitOperations.Log2((uint)pages);
+        int sub = (pages >> (k - SubBinBits)) & (SubBins - 1);
+        return ExactBins + ((k - 6) * SubBins) + sub;
+    }
+
+    /// <summary>The smallest page count that falls in <paramref name="bin"/>.</summary>
+    public static int MinPagesOf(int bin)
+    {
+        if (bin < ExactBins)
+        {
+            return bin + 1;
+        }
+
+        int k = 6 + ((bin - ExactBins) / SubBins);
+        int sub = (bin - ExactBins) % SubBins;
+        return Math.Max(ExactBins + 1, (SubBins + sub) << (k - SubBinBits));
+    }
+
+    /// <summary>Adds a free span at the head of its bin.</summary>
+    public void Insert(HeapSpan span)
+    {
+        int bin = BinOf(span.PageCount);
+        span.Bin = bin;
+        SpanList.PushFront<BinLinks>(ref _heads[bin], span);
+        _nonEmpty[bin >> 6] |= 1UL << bin;
+        Count++;
+    }
+
+    /// <summary>Takes a span out of its bin.</summary>
+    public void Remove(HeapSpan span)
+    {
+        int bin = span.Bin;
+        SpanList.Remove<BinLinks>(ref _heads[bin], span);
+        if (_heads[bin] is null)
+        {
+            _nonEmpty[bin >> 6] &= ~(1UL << bin);
+        }
+
+        span.Bin = -1;
+        Count--;
+    }
+
+    /// <summary>A free span of at least <paramref name="pages"/> pages, or null. The span stays in the index.</summary>
+    public HeapSpan? FindFit(int pages)
+    {
+        int bin = BinOf(pages);
+        HeapSpan? candidate = _heads[bin];
+        if (bin < ExactBins)
+        {
+            if (candidate is not null)
+            {
+                return candidate;
+            }
+        }
+        else
+        {
+            for (int probe = 0; candidate is not null && probe < RangedBinProbe; probe++, candidate = candidate.BinLinks.Next)
+            {
+                if (candidate.PageCount >= pages)
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        int larger = NextNonEmptyBin(bin + 1);
+        return larger < 0 ? null : _heads[larger];
+    }
+
+    /// <summary>The head of a bin, for validation.</summary>
+    public HeapSpan? Head(int bin) => _heads[bin];
+
+    /// <summary>Whether the bitmap marks a bin non-empty, for validation.</summary>
+    public bool IsMarkedNonEmpty(int bin) => (_nonEmpty[bin >> 6] & (1UL << bin)) != 0;
+
+    /// <summary>Adds a span to the dirty list.</summary>
+    public void AddDirty(HeapSpan span)
+    {
+        SpanList.PushFront<DirtyLinks>(ref _dirtyHead, span);
+        span.InDirtyList = true;
+        DirtyCount++;
+    }
+
+    /// <summary>Takes a span out of the dirty list.</summary>
+    public void RemoveDirty(HeapSpan span)
+    {
+        SpanList.Remove<DirtyLinks>(ref _dirtyHead, span);
+        span.InDirtyList = false;
+        DirtyCount--;
+    }
+
+    /// <summary>Forgets every span (the heap is being disposed).</summary>
+    public void Clear()
+    {
+        Array.Clear(_heads);
+        Array.Clear(_nonEmpty);
+        _dirtyHead = null;
+        Count = 0;
+        DirtyCount = 0;
+    }
+
+    private int NextNonEmptyBin(int from)
+    {
+        if (from >= BinCount)
+        {
+            return -1;
+        }
+
+        int word = from >> 6;
+        ulong bits = _nonEmpty[word] & (ulong.MaxValue << (from & 63));
+        while (true)
+        {
+            if (bits != 0)
+            {
+                return (word << 6) + BitOperations.TrailingZeroCount(bits);
+            }
+
+            if (++word == _nonEmpty.Length)
+            {
+                return -1;
+            }
+
+            bits = _nonEmpty[word];
+        }
+    }
+}

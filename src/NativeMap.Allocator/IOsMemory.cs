@@ -1,5 +1,0 @@
-namespace NativeMap.Allocator;
-
-internal interface IOsMemory
-{
-}

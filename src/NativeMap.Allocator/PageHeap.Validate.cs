@@ -1,0 +1,116 @@
+namespace NativeMap.Allocator;
+
+// Page-level invariants, checked by HeapCore.Validate with every lock held.
+internal sealed unsafe partial class PageHeap
+{
+    /// <summary>
+    /// Checks the page level: spans tile each arena, the page map, released bits and counts, the free index and the dirty
+    /// list, and the page accounting. Adds every small-object span to <paramref name="smallSpans"/>.
+    /// </summary>
+    public void ValidateLocked(List<HeapSpan> smallSpans)
+    {
+        long inUse = 0, idle = 0, released = 0, reserved = 0, large = 0;
+        int freeSpans = 0, dirtySpans = 0;
+        foreach (Arena arena in _arenas)
+        {
+            Invariant.Check(_index.Find(arena.Base) == arena && _index.Find(arena.Base + (nuint)arena.Bytes - 1) == arena,
+                "arena indexed", $"arena 0x{(ulong)arena.Base:x}");
+            reserved += arena.PageCount;
+            HeapSpan? previous = null;
+            for (int page = 0; page < arena.PageCount;)
+            {
+                HeapSpan? span = arena.Owner[page];
+                Invariant.Check(span is not null && span.Arena == arena && span.StartPage == page && span.PageCount >= 1
+                    && span.EndPage <= arena.PageCount, "spans tile the arena", $"page {page} of arena 0x{(ulong)arena.Base:x}: {span}");
+                Invariant.Check(span.Base == arena.PageAddress(page), "span base matches its first page", span.ToString());
+                Invariant.Check(arena.Owner[span.EndPage - 1] == span, "last page maps to its span", span.ToString());
+                int rel = arena.CountReleased(span.StartPage, span.PageCount);
+                switch (span.State)
+                {
+                    case SpanState.Large:
+                    case SpanState.Small:
+                        for (int p = span.StartPage; p < span.EndPage; p++)
+                        {
+                            Invariant.Check(arena.Owner[p] == span, "every page of an in-use span maps to it", $"page {p} of {span}");
+                        }
+
+                        Invariant.Check(rel == 0, "no released page in use", span.ToString());
+                        Invariant.Check(span.Bin == -1 && !span.InDirtyList, "in-use span not in the free index", span.ToString());
+                        inUse += span.PageCount;
+                        if (span.State == SpanState.Large)
+                        {
+                            large++;
+                        }
+                        else
+                        {
+                            smallSpans.Add(span);
+                        }
+
+                        break;
+
+                    case SpanState.Free:
+                        Invariant.Check(previous?.State != SpanState.Free, "free neighbours are coalesced", $"{previous} then {span}");
+                        Invariant.Check(span.Bin == FreeSpans.BinOf(span.PageCount), "free span is in its bin", span.ToString());
+                        Invariant.Check(rel == span.ReleasedPages, "released count matches the bitmap", $"{span}: {span.ReleasedPages} recorded, {rel} in bitmap");
+                        Invariant.Check(span.InDirtyList == (rel < span.PageCount), "dirty list holds exactly the free spans with dirty pages", span.ToString());
+                        if (span.InDirtyList)
+                        {
+                            Invariant.Check(span.OldestDirty <= ExactOldestDirty(span), "OldestDirty is a lower bound", span.ToString());
+                            dirtySpans++;
+                        }
+
+                        freeSpans++;
+                        idle += span.PageCount - rel;
+                        released += rel;
+                        break;
+
+                    case SpanState.Scavenging:
+                        Invariant.Check(span.Bin == -1 && !span.InDirtyList, "scavenging span not in the free index", span.ToString());
+                        Invariant.Check(rel == span.ReleasedPages && span.DirtyInRun == span.PageCount - rel, "scavenging run counts", span.ToString());
+                        idle += span.PageCount - rel;
+                        released += rel;
+                        break;
+
+                    default:
+                        Invariant.Fail("no dead descriptor in the page map", span.ToString());
+                        break;
+                }
+
+                previous = span;
+                page = span.EndPage;
+            }
+        }
+
+        Invariant.Check(inUse == _inUsePages, "in-use page count", $"{_inUsePages} recorded, {inUse} counted");
+        Invariant.Check(idle == _idlePages, "idle page count", $"{_idlePages} recorded, {idle} counted");
+        Invariant.Check(released == _releasedPages, "released page count", $"{_releasedPages} recorded, {released} counted");
+        Invariant.Check(reserved == _reservedPages && reserved == inUse + idle + released, "reserved = in use + idle + released",
+            $"reserved {_reservedPages}, counted {reserved}, in use {inUse}, idle {idle}, released {released}");
+        Invariant.Check(large == _largeObjects, "large object count", $"{_largeObjects} recorded, {large} counted");
+
+        int binned = 0;
+        for (int bin = 0; bin < FreeSpans.BinCount; bin++)
+        {
+            HeapSpan? head = _free.Head(bin);
+            Invariant.Check(_free.IsMarkedNonEmpty(bin) == (head is not null), "bin bitmap matches the bins", $"bin {bin}");
+            HeapSpan? prev = null;
+            for (HeapSpan? s = head; s is not null; prev = s, s = s.BinLinks.Next)
+            {
+                Invariant.Check(s.State == SpanState.Free && s.Bin == bin && s.BinLinks.Prev == prev, "bin list links", $"bin {bin}: {s}");
+                binned++;
+            }
+        }
+
+        Invariant.Check(binned == freeSpans && binned == _free.Count, "every free span is binned once", $"{binned} binned, {freeSpans} free, {_free.Count} counted");
+
+        int dirty = 0;
+        HeapSpan? before = null;
+        for (HeapSpan? s = _free.DirtyHead; s is not null; before = s, s = s.DirtyLinks.Next)
+        {
+            Invariant.Check(s.State == SpanState.Free && s.InDirtyList && s.DirtyLinks.Prev == before, "dirty list links", s.ToString());
+            dirty++;
+        }
+
+        Invariant.Check(dirty == dirtySpans && dirty == _free.DirtyCount, "dirty list length", $"{dirty} listed, {dirtySpans} dirty spans");
+    }
+}

@@ -1,0 +1,759 @@
+using System.Runtime.CompilerServices;
+
+namespace NativeMap.Allocator;
+
+/// <summary>
+/// The page level of the heap (Go's <c>mheap</c>): arenas, spans, the free-span index, coalescing, released-page and
+/// zero tracking, and the primitives the scavenger releases pages with.
+/// </summary>
+/// <remarks>
+/// <para><b>Terms.</b> A page is 8 KiB. A span is a run of pages of one arena, in one <see cref="SpanState"/>. A page
+/// is <i>in use</i> (in a Large or Small span), <i>idle</i> (free and resident: "dirty") or <i>released</i> (free and
+/// returned to the OS, or never touched). A <i>granule</i> is the OS page in heap pages (1 on x86-64; 2 or 8 with 16 or
+/// 64 KiB kernel pages): only whole granules inside one free span are ever released, because releasing part of an OS
+/// page would zero its live neighbour.</para>
+/// <para><b>Allocation</b> takes a good fit from <see cref="FreeSpans"/>, splits off the rest (which stays free, its
+/// released bits and free times untouched), and maps every page of the new span to it. Released pages in it become in
+/// use: on Linux a page fault brings them back; with <see cref="IOsMemory.ReuseNeedsCommit"/> they are committed
+/// after the lock is dropped. A zeroed request clears only the pages not known to be zero, also after the lock is
+/// dropped.</para>
+/// <para><b>Free</b> stamps every page with the time, then coalesces with free neighbours found through the page map
+/// (the page before the span and the page after it always map to their owners). The merged span's released count is
+/// the sum of the parts and its <see cref="HeapSpan.OldestDirty"/> the minimum; per-page free times and released bits
+/// stay exact, so a young page merged into an old run is not released early, and a released run merged with a dirty
+/// one is not counted as dirty.</para>
+/// <para><b>Releasing</b> (<see cref="TakeReleaseRun"/>, <see cref="ReturnReleaseRun"/>) follows Go's
+/// <c>scavengeOne</c>: under the lock, carve a run of eligible pages out of a free span and mark it Scavenging, so no
+/// one allocates or coalesces it; drop the lock for the OS call; relock, mark the pages released, and free the run
+/// back, coalescing. A run lies within one 2 MiB-aligned chunk, so with transparent huge pages a fully free huge page
+/// goes back whole and a partly free one is not split more than once.</para>
+/// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
+/// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
+/// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
+/// <c>ReservedBytes == (InUsePages + IdlePages + ReleasedPages) · PageSize</c>, each figure equal to the sum over
+/// spans.</para>
+/// </remarks>
+internal sealed unsafe partial class PageHeap
+{
+    /// <summary>Pages in a 2 MiB chunk: a release never crosses a chunk boundary.</summary>
+    public const int ChunkPages = (2 << 20) >> Pages.PageShift;
+
+    private readonly Lock _lock = new();
+    private readonly IOsMemory _os;
+    private readonly TimeProvider _time;
+    private readonly ArenaIndex _index;
+    private readonly List<Arena> _arenas = [];
+    private readonly FreeSpans _free = new();
+    private readonly long _arenaSize;
+    private readonly long _limitPages;
+
+    /// <summary>OS page size in heap pages, ≥ 1.</summary>
+    private readonly int _granulePages;
+
+    /// <summary>Largest release run, in pages: a 2 MiB chunk, or one granule if that is larger.</summary>
+    private readonly int _chunkPages;
+
+    // Page accounting, guarded by _lock. In use: Large and Small spans. Idle: unreleased pages of Free and Scavenging
+    // spans. Released: released pages of Free and Scavenging spans. Their sum is the reserved page count.
+    private long _inUsePages;
+    private long _idlePages;
+    private long _releasedPages;
+    private long _reservedPages;
+
+    // Large blocks live, guarded by _lock.
+    private long _largeObjects;
+    private long _largeBytes;
+
+    // Release counters in bytes, guarded by _lock.
+    private long _releasedByDecay;
+    private long _releasedByLimit;
+    private long _releasedByForce;
+    private long _releaseFailures;
+
+    /// <summary>Pool of dead descriptors, linked through <see cref="HeapSpan.BinLinks"/>.</summary>
+    private HeapSpan? _pool;
+
+    private bool _disposed;
+
+    public PageHeap(IOsMemory os, TimeProvider time, long arenaSize, long? memoryLimit)
+    {
+        _os = os;
+        _time = time;
+        _arenaSize = arenaSize;
+        _index = new ArenaIndex(arenaSize);
+        _granulePages = Math.Max(1, os.PageSize >> Pages.PageShift);
+        _chunkPages = Math.Max(ChunkPages, _granulePages);
+        _limitPages = memoryLimit is { } limit ? Math.Max(1, limit >> Pages.PageShift) : long.MaxValue;
+    }
+
+    /// <summary>Why pages were released; each reason has its own counter.</summary>
+    public enum ReleaseReason
+    {
+        Decay,
+        Limit,
+        Force,
+    }
+
+    /// <summary>The lock guarding the page level. Exposed for validation, which holds every lock at once.</summary>
+    public Lock Lock => _lock;
+
+    /// <summary>The scavenger to notify when there is new work for it; null when none runs.</summary>
+    public Scavenger? Scavenger { get; set; }
+
+    /// <summary>OS page size in heap pages.</summary>
+    public int GranulePages => _granulePages;
+
+    public IOsMemory Os => _os;
+
+    /// <summary>Arenas, for validation (read under <see cref="Lock"/>).</summary>
+    public List<Arena> Arenas => _arenas;
+
+    /// <summary>The free-span index, for validation (read under <see cref="Lock"/>).</summary>
+    public FreeSpans Free => _free;
+
+    /// <summary>Whether resident pages (in use + idle) exceed the memory limit.</summary>
+    public bool OverLimit => Volatile.Read(ref _inUsePages) + Volatile.Read(ref _idlePages) > _limitPages;
+
+    /// <summary>Resident pages above the memory limit, or 0.</summary>
+    public long ExcessPages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Math.Max(0, _inUsePages + _idlePages - _limitPages);
+            }
+        }
+    }
+
+    /// <summary>Finds the span owning <paramref name="address"/> without the lock, or null when the address is not in
+    /// any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HeapSpan? FindSpan(nuint address)
+    {
+        Arena? arena = _index.Find(address);
+        return arena?.Owner[(int)((address - arena.Base) >> Pages.PageShift)];
+    }
+
+    /// <summary>Whether <paramref name="address"/> lies in one of this heap's arenas.</summary>
+    public bool InArena(nuint address) => _index.Find(address) is not null;
+
+    /// <summary>
+    /// Allocates a span of <paramref name="pages"/> pages in state <paramref name="use"/> (Large or Small).
+    /// With <paramref name="zero"/> its contents read as zero. <paramref name="allZero"/> tells whether every page was
+    /// already known to be zero (fresh or released), which lets a small-object span skip clearing blocks it has never
+    /// handed out.
+    /// </summary>
+    /// <exception cref="OutOfMemoryException">The OS refused to reserve or commit memory. Nothing changed.</exception>
+    public HeapSpan AllocateSpan(int pages, SpanState use, bool zero, out bool allZero)
+    {
+        HeapSpan span;
+        int released;
+        int zeroFrom = 0, zeroTo = 0;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            HeapSpan? fit = _free.FindFit(pages) ?? GrowLocked(pages);
+            span = CarveLocked(fit, fit.StartPage, pages);
+            Arena arena = span.Arena;
+            released = arena.CountReleased(span.StartPage, pages);
+            allZero = released == pages && _os.ReleasedPagesReadZero;
+            if (zero && !allZero)
+            {
+                // Clear from the first to the last page not known to be zero. Released pages in between are cleared
+                // too (a fault each); one range keeps this O(1) in space, and the caller is about to use them anyway.
+                (zeroFrom, zeroTo) = _os.ReleasedPagesReadZero ? DirtyBounds(arena, span.StartPage, pages) : (0, pages);
+            }
+
+            arena.ClearReleased(span.StartPage, pages);
+            arena.Owner.AsSpan(span.StartPage, pages).Fill(span);
+            span.State = use;
+            span.ReleasedPages = 0;
+            span.OldestDirty = long.MaxValue;
+            _releasedPages -= released;
+            _idlePages -= pages - released;
+            _inUsePages += pages;
+            if (use == SpanState.Large)
+            {
+                _largeObjects++;
+                _largeBytes += span.Bytes;
+            }
+
+            if (_inUsePages + _idlePages > _limitPages)
+            {
+                Scavenger?.NotifyOverLimit();
+            }
+        }
+
+        if (released > 0 && _os.ReuseNeedsCommit && !_os.Commit((void*)span.Base, (nuint)span.Bytes))
+        {
+            UndoFailedCommit(span);
+            ThrowHelper.ThrowOutOfMemory($"The OS refused to commit {span.Bytes} bytes.");
+        }
+
+        if (zeroTo > zeroFrom)
+        {
+            NativeMemoryClear(span.Base + ((nuint)(uint)zeroFrom << Pages.PageShift), (nuint)(uint)(zeroTo - zeroFrom) << Pages.PageShift);
+        }
+
+        return span;
+    }
+
+    /// <summary>Frees an in-use span. The caller has validated it.</summary>
+    public void FreeSpan(HeapSpan span)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            FreeSpanLocked(span);
+        }
+
+        Scavenger?.NotifyIdle();
+    }
+
+    /// <summary>
+    /// Frees a large block: validates under the lock that <paramref name="address"/> starts a live large span.
+    /// </summary>
+    /// <returns>The bytes freed.</returns>
+    public long FreeLarge(nuint address)
+    {
+        long bytes;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            HeapSpan? span = FindSpan(address);
+            if (span is null || span.State != SpanState.Large || !span.Contains(address))
+            {
+                ThrowHelper.ThrowInvalidOperation($"Block 0x{(ulong)address:x} is not allocated: it was already freed.");
+            }
+
+            if (span.Base != address)
+            {
+                ThrowHelper.ThrowArgument($"0x{(ulong)address:x} points inside a block of {span.Bytes} bytes starting at 0x{(ulong)span.Base:x}.", "ptr");
+            }
+
+            bytes = span.Bytes;
+            FreeSpanLocked(span);
+        }
+
+        Scavenger?.NotifyIdle();
+        return bytes;
+    }
+
+    /// <summary>Stamps the pages of an in-use span with the time, coalesces it with free neighbours and indexes it.</summary>
+    private void FreeSpanLocked(HeapSpan span)
+    {
+        if (span.State == SpanState.Large)
+        {
+            _largeObjects--;
+            _largeBytes -= span.Bytes;
+        }
+
+        long now = _time.GetTimestamp();
+        span.Arena.StampFreed(span.StartPage, span.PageCount, now);
+        _inUsePages -= span.PageCount;
+        _idlePages += span.PageCount;
+        span.State = SpanState.Free;
+        span.ReleasedPages = 0;
+        span.OldestDirty = now;
+        InsertFreeLocked(CoalesceLocked(span));
+    }
+
+    /// <summary>
+    /// Carves a run of releasable pages out of the free span holding the oldest dirty pages and marks it Scavenging, or
+    /// returns null when no dirty page became free at or before <paramref name="cutoff"/>.
+    /// </summary>
+    /// <param name="cutoff">Pages freed later than this timestamp are not taken.</param>
+    /// <param name="maxPages">Upper bound on the run (it is also cut at a 2 MiB chunk boundary).</param>
+    /// <param name="oldestOnly">Take only the globally oldest pages (for the memory limit): the run holds pages whose
+    /// free time equals the oldest free time in the heap.</param>
+    public HeapSpan? TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            while (true)
+            {
+                HeapSpan? best = null;
+                for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+                {
+                    if (best is null || s.OldestDirty < best.OldestDirty)
+                    {
+                        best = s;
+                    }
+                }
+
+                if (best is null || best.OldestDirty > cutoff)
+                {
+                    return null;
+                }
+
+                if (oldestOnly)
+                {
+                    long exact = ExactOldestDirty(best);
+                    if (exact != best.OldestDirty)
+                    {
+                        // The recorded value was an early lower bound (from a split): correct it and choose again.
+                        best.OldestDirty = exact;
+                        continue;
+                    }
+                }
+
+                long effective = oldestOnly ? best.OldestDirty : cutoff;
+                if (FindReleasableRun(best, effective, maxPages, out int start, out int count, out long oldestSeen))
+                {
+                    return CarveReleaseRunLocked(best, start, count);
+                }
+
+                // The whole span was scanned and nothing was old enough: its oldest granule is younger than the cutoff
+                // (the recorded bound was early). Record the exact value and choose again.
+                if (oldestSeen <= effective)
+                {
+                    ThrowHelper.ThrowInvalidOperation($"SpanHeap invariant 'an eligible granule is releasable' violated for {best}.");
+                }
+
+                best.OldestDirty = oldestSeen;
+            }
+        }
+    }
+
+    /// <summary>Ends a release started by <see cref="TakeReleaseRun"/>: records the pages as released (or, when the OS
+    /// call failed, leaves them dirty) and frees the run back, coalescing.</summary>
+    /// <returns>Bytes newly released.</returns>
+    public long ReturnReleaseRun(HeapSpan run, bool success, ReleaseReason reason)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            long bytes = 0;
+            if (success)
+            {
+                run.Arena.SetReleased(run.StartPage, run.PageCount);
+                run.ReleasedPages = run.PageCount;
+                _idlePages -= run.DirtyInRun;
+                _releasedPages += run.DirtyInRun;
+                bytes = (long)run.DirtyInRun << Pages.PageShift;
+                switch (reason)
+                {
+                    case ReleaseReason.Decay: _releasedByDecay += bytes; break;
+                    case ReleaseReason.Limit: _releasedByLimit += bytes; break;
+                    default: _releasedByForce += bytes; break;
+                }
+
+                run.OldestDirty = long.MaxValue;
+            }
+            else
+            {
+                _releaseFailures++;
+                run.OldestDirty = long.MinValue;
+            }
+
+            run.DirtyInRun = 0;
+            run.State = SpanState.Free;
+            InsertFreeLocked(CoalesceLocked(run));
+            return bytes;
+        }
+    }
+
+    /// <summary>The earliest free time among releasable dirty pages (a lower bound), or <see cref="long.MaxValue"/>.</summary>
+    public long OldestDirtyTimestamp()
+    {
+        lock (_lock)
+        {
+            long oldest = long.MaxValue;
+            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            {
+                oldest = Math.Min(oldest, s.OldestDirty);
+            }
+
+            return oldest;
+        }
+    }
+
+    /// <summary>Releases a run through the OS layer without the lock held. Returns false on OS failure.</summary>
+    public bool ReleaseToOs(HeapSpan run) => _os.Release((void*)run.Base, (nuint)run.Bytes);
+
+    /// <summary>A consistent snapshot of the page-level figures.</summary>
+    public HeapStats Snapshot()
+    {
+        lock (_lock)
+        {
+            long metadata = 0;
+            foreach (Arena arena in _arenas)
+            {
+                metadata += arena.MetadataBytes;
+            }
+
+            return new HeapStats
+            {
+                ReservedBytes = _reservedPages << Pages.PageShift,
+                InUseBytes = _inUsePages << Pages.PageShift,
+                IdleBytes = _idlePages << Pages.PageShift,
+                ReleasedBytes = _releasedPages << Pages.PageShift,
+                LiveObjects = _largeObjects,
+                AllocatedBytes = _largeBytes,
+                MetadataBytes = metadata,
+                ArenaCount = _arenas.Count,
+                ReleasedByDecayBytes = _releasedByDecay,
+                ReleasedByLimitBytes = _releasedByLimit,
+                ReleasedByForceBytes = _releasedByForce,
+                ReleaseFailures = _releaseFailures,
+            };
+        }
+    }
+
+    /// <summary>Unmaps every arena. Called once, by the heap's dispose.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (Arena arena in _arenas)
+            {
+                _index.Remove(arena);
+                _os.Unreserve((void*)arena.Base, (nuint)arena.Bytes);
+            }
+
+            _arenas.Clear();
+            _free.Clear();
+            _pool = null;
+        }
+    }
+
+    /// <summary>Counters for validation: in-use, idle, released and reserved pages; large objects.</summary>
+    public (long InUse, long Idle, long Released, long Reserved, long LargeObjects) CountersLocked() =>
+        (_inUsePages, _idlePages, _releasedPages, _reservedPages, _largeObjects);
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// <summary>Reserves a new arena big enough for <paramref name="pages"/> and indexes its single free span.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare: once per arena
+    private HeapSpan GrowLocked(int pages)
+    {
+        long needed = (long)pages << Pages.PageShift;
+        long bytes = (needed + _arenaSize - 1) / _arenaSize * _arenaSize;
+        int arenaPages = checked((int)(bytes >> Pages.PageShift));
+
+        void* address = _os.Reserve((nuint)bytes, (nuint)_arenaSize);
+        if (address == null)
+        {
+            ThrowHelper.ThrowOutOfMemory($"The OS refused to reserve {bytes} bytes of address space.");
+        }
+
+        Arena arena;
+        try
+        {
+            if (!_index.CanIndex((nuint)address, bytes))
+            {
+                ThrowHelper.ThrowOutOfMemory("The OS returned address space above 2^48, which the heap cannot index.");
+            }
+
+            arena = new Arena((nuint)address, arenaPages);
+        }
+        catch (OutOfMemoryException)
+        {
+            _os.Unreserve(address, (nuint)bytes);
+            throw;
+        }
+
+        arena.SetReleased(0, arenaPages);
+        HeapSpan span = NewDescriptor(arena, 0, arenaPages);
+        span.State = SpanState.Free;
+        span.ReleasedPages = arenaPages;
+        arena.Owner[0] = span;
+        arena.Owner[arenaPages - 1] = span;
+        _arenas.Add(arena);
+        _index.Add(arena);
+        _reservedPages += arenaPages;
+        _releasedPages += arenaPages;
+        InsertFreeLocked(span);
+        return span;
+    }
+
+    /// <summary>Takes [start, start + pages) out of free span <paramref name="span"/>; the pages before and after stay
+    /// free as spans of their own. Returns the descriptor now describing the carved run (state still Free).</summary>
+    private HeapSpan CarveLocked(HeapSpan span, int start, int pages)
+    {
+        RemoveFreeLocked(span);
+        Arena arena = span.Arena;
+        int end = start + pages;
+        if (start > span.StartPage)
+        {
+            InsertRemainderLocked(arena, span.StartPage, start - span.StartPage, span.OldestDirty);
+        }
+
+        if (end < span.EndPage)
+        {
+            InsertRemainderLocked(arena, end, span.EndPage - end, span.OldestDirty);
+        }
+
+        span.StartPage = start;
+        span.PageCount = pages;
+        span.Base = arena.PageAddress(start);
+        arena.Owner[start] = span;
+        arena.Owner[end - 1] = span;
+        return span;
+    }
+
+    /// <summary>Indexes the part of a split free span that stays free. Its free times and released bits are untouched;
+    /// the parent's <see cref="HeapSpan.OldestDirty"/> remains a valid lower bound for it.</summary>
+    private void InsertRemainderLocked(Arena arena, int start, int pages, long oldestDirty)
+    {
+        HeapSpan rest = NewDescriptor(arena, start, pages);
+        rest.State = SpanState.Free;
+        rest.ReleasedPages = arena.CountReleased(start, pages);
+        rest.OldestDirty = oldestDirty;
+        arena.Owner[start] = rest;
+        arena.Owner[start + pages - 1] = rest;
+        InsertFreeLocked(rest);
+    }
+
+    private HeapSpan CarveReleaseRunLocked(HeapSpan span, int start, int count)
+    {
+        HeapSpan run = CarveLocked(span, start, count);
+        run.ReleasedPages = run.Arena.CountReleased(start, count);
+        run.DirtyInRun = count - run.ReleasedPages;
+        run.State = SpanState.Scavenging;
+        return run;
+    }
+
+    /// <summary>Merges a span that has just become free with free neighbours. Returns the merged span (not yet indexed).</summary>
+    private HeapSpan CoalesceLocked(HeapSpan span)
+    {
+        Arena arena = span.Arena;
+        if (span.StartPage > 0 && arena.Owner[span.StartPage - 1] is { State: SpanState.Free } left && left.EndPage == span.StartPage)
+        {
+            RemoveFreeLocked(left);
+            span.StartPage = left.StartPage;
+            span.Base = left.Base;
+            span.PageCount += left.PageCount;
+            span.ReleasedPages += left.ReleasedPages;
+            span.OldestDirty = Math.Min(span.OldestDirty, left.OldestDirty);
+            Recycle(left);
+        }
+
+        if (span.EndPage < arena.PageCount && arena.Owner[span.EndPage] is { State: SpanState.Free } right && right.StartPage == span.EndPage)
+        {
+            RemoveFreeLocked(right);
+            span.PageCount += right.PageCount;
+            span.ReleasedPages += right.ReleasedPages;
+            span.OldestDirty = Math.Min(span.OldestDirty, right.OldestDirty);
+            Recycle(right);
+        }
+
+        arena.Owner[span.StartPage] = span;
+        arena.Owner[span.EndPage - 1] = span;
+        return span;
+    }
+
+    private void InsertFreeLocked(HeapSpan span)
+    {
+        _free.Insert(span);
+        if (span.ReleasedPages < span.PageCount)
+        {
+            _free.AddDirty(span);
+        }
+        else
+        {
+            span.OldestDirty = long.MaxValue;
+        }
+    }
+
+    private void RemoveFreeLocked(HeapSpan span)
+    {
+        _free.Remove(span);
+        if (span.InDirtyList)
+        {
+            _free.RemoveDirty(span);
+        }
+    }
+
+    /// <summary>
+    /// The exact release time of the oldest releasable dirty granule of a free span: a granule's release time is the
+    /// latest free time among its dirty pages. <see cref="long.MaxValue"/> when no whole granule inside the span has a
+    /// dirty page. Skips released pages 64 at a time.
+    /// </summary>
+    private long ExactOldestDirty(HeapSpan span)
+    {
+        Arena arena = span.Arena;
+        int g = _granulePages;
+        int end = span.EndPage / g * g;
+        long oldest = long.MaxValue;
+        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        {
+            page = page / g * g;
+            oldest = Math.Min(oldest, GranuleReleaseTime(arena, page));
+        }
+
+        return oldest;
+    }
+
+    /// <summary>
+    /// Finds the first run in <paramref name="span"/> of whole granules, each either released already or with every
+    /// dirty page freed at or before <paramref name="cutoff"/>, that starts and ends with a dirty granule, stays within
+    /// one chunk, and is at most <paramref name="maxPages"/> long (at least one granule). When there is none,
+    /// <paramref name="oldestSeen"/> is the exact release time of the span's oldest dirty granule.
+    /// </summary>
+    private bool FindReleasableRun(HeapSpan span, long cutoff, int maxPages, out int start, out int count, out long oldestSeen)
+    {
+        Arena arena = span.Arena;
+        int g = _granulePages;
+        int end = span.EndPage / g * g;
+        oldestSeen = long.MaxValue;
+        start = -1;
+        count = 0;
+        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        {
+            page = page / g * g;
+            long t = GranuleReleaseTime(arena, page);
+            if (t <= cutoff)
+            {
+                start = page;
+                break;
+            }
+
+            oldestSeen = Math.Min(oldestSeen, t);
+        }
+
+        if (start < 0)
+        {
+            return false;
+        }
+
+        // Extend over eligible and already-released granules, up to the chunk end, the span end and the size limit.
+        int limitEnd = Math.Min(Math.Min(end, (start / _chunkPages * _chunkPages) + _chunkPages), start + Math.Max(g, maxPages / g * g));
+        int runEnd = start + g;
+        for (int granule = runEnd; granule + g <= limitEnd; granule += g)
+        {
+            long t = GranuleReleaseTime(arena, granule);
+            if (t == long.MaxValue)
+            {
+                continue;
+            }
+
+            if (t > cutoff)
+            {
+                break;
+            }
+
+            runEnd = granule + g;
+        }
+
+        count = runEnd - start;
+        return true;
+    }
+
+    /// <summary>The latest free time of the dirty pages of a granule, or <see cref="long.MaxValue"/> if all are released.</summary>
+    private long GranuleReleaseTime(Arena arena, int granule)
+    {
+        long latest = long.MaxValue;
+        for (int page = granule; page < granule + _granulePages; page++)
+        {
+            if (!arena.IsReleased(page))
+            {
+                long t = arena.FreedAt[page];
+                latest = latest == long.MaxValue ? t : Math.Max(latest, t);
+            }
+        }
+
+        return latest;
+    }
+
+    /// <summary>The first dirty page and one past the last dirty page of [start, start + pages), relative to start.</summary>
+    private static (int From, int To) DirtyBounds(Arena arena, int start, int pages)
+    {
+        int from = 0;
+        while (from < pages && arena.IsReleased(start + from))
+        {
+            from++;
+        }
+
+        int to = pages;
+        while (to > from && arena.IsReleased(start + to - 1))
+        {
+            to--;
+        }
+
+        return (from, to);
+    }
+
+    /// <summary>After a failed commit: gives the span back as released pages (decommitting all of it so the
+    /// bookkeeping is true whatever the failed call left committed).</summary>
+    private void UndoFailedCommit(HeapSpan span)
+    {
+        _ = _os.Release((void*)span.Base, (nuint)span.Bytes);
+        lock (_lock)
+        {
+            if (span.State == SpanState.Large)
+            {
+                _largeObjects--;
+                _largeBytes -= span.Bytes;
+            }
+
+            span.Arena.SetReleased(span.StartPage, span.PageCount);
+            _inUsePages -= span.PageCount;
+            _releasedPages += span.PageCount;
+            span.State = SpanState.Free;
+            span.ReleasedPages = span.PageCount;
+            span.OldestDirty = long.MaxValue;
+            InsertFreeLocked(CoalesceLocked(span));
+        }
+    }
+
+    private HeapSpan NewDescriptor(Arena arena, int start, int pages)
+    {
+        HeapSpan span = _pool ?? new HeapSpan();
+        if (_pool is not null)
+        {
+            _pool = span.BinLinks.Next;
+            span.BinLinks = default;
+        }
+
+        span.Arena = arena;
+        span.StartPage = start;
+        span.PageCount = pages;
+        span.Base = arena.PageAddress(start);
+        span.OldestDirty = long.MaxValue;
+        return span;
+    }
+
+    /// <summary>Returns a descriptor to the pool. Its native block-state buffer is kept for reuse.</summary>
+    public void Recycle(HeapSpan span)
+    {
+        span.State = SpanState.Dead;
+        span.Bin = -1;
+        span.BinLinks = span.DirtyLinks = span.PartialLinks = default;
+        span.InDirtyList = span.InPartialList = false;
+        span.ReleasedPages = span.DirtyInRun = 0;
+        span.SizeClass = span.ObjectSize = span.ObjectCount = span.FreeCount = span.BumpIndex = 0;
+        span.FreeList = 0;
+        span.BinLinks.Next = _pool;
+        _pool = span;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+    }
+
+    private static int AlignUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+    private static void NativeMemoryClear(nuint address, nuint bytes) =>
+        System.Runtime.InteropServices.NativeMemory.Clear((void*)address, bytes);
+}

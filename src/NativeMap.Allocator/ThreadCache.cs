@@ -1,0 +1,262 @@
+using System.Runtime.CompilerServices;
+
+namespace NativeMap.Allocator;
+
+/// <summary>A block in a thread cache: its address (bit 0 set when it is known to read as zero) and the address of its
+/// state byte in the owning span's <see cref="HeapSpan.ObjectStates"/>.</summary>
+internal unsafe struct CacheEntry
+{
+    public nuint Block;
+    public byte* State;
+}
+
+/// <summary>
+/// One thread's cache of free small blocks for one heap (tcmalloc's thread cache, Go's <c>mcache</c>): per size class a
+/// LIFO stack of up to two transfer batches. The owner thread allocates and frees with no lock and no atomic
+/// instruction; a refill or an overflow moves one batch to or from the class's <see cref="CentralList"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Draining another thread's cache</b> (for <see cref="SpanHeap.FreeOSMemory"/>, for the scavenger when the
+/// owner thread has died or the cache has been idle, and for validation) uses an asymmetric handshake instead of a
+/// lock on the owner's hot path. Owner: write <see cref="_active"/> = 1, then read <see cref="_hold"/>; if set, write
+/// <see cref="_active"/> = 0 and wait. Drainer: write <see cref="_hold"/> = 1, run
+/// <see cref="Interlocked.MemoryBarrierProcessWide"/> (which makes every core execute a full barrier), then wait for
+/// <see cref="_active"/> == 0. The process-wide barrier stands in for the store-load fence the owner does not pay:
+/// after it, either the owner's write of <see cref="_active"/> is visible to the drainer, or the owner's read of
+/// <see cref="_hold"/> sees 1. The drainer takes no lock while it waits, so an owner inside a refill (holding a
+/// central lock) finishes first.</para>
+/// <para>The owner's counters are written without synchronisation and read by <see cref="SpanHeap.GetStats"/> without
+/// it: 64-bit reads do not tear, so the sums are approximate only under concurrent use.</para>
+/// </remarks>
+internal sealed unsafe class ThreadCache
+{
+    /// <summary>Bit 0 of <see cref="CacheEntry.Block"/>: the block has never been handed out from a span whose pages
+    /// were zero, so it reads as zero.</summary>
+    public const nuint ZeroTag = 1;
+
+    private readonly CentralList[] _central;
+
+    /// <summary>Per class: the stack of free blocks (null until the class is first used); its length is two batches.</summary>
+    private readonly CacheEntry[]?[] _entries;
+
+    /// <summary>Per class: entries in use in <see cref="_entries"/>.</summary>
+    private readonly int[] _counts;
+
+    /// <summary>1 while the owner is inside an operation on the cache. Written by the owner only.</summary>
+    private int _active;
+
+    /// <summary>1 while a drainer holds the cache; the owner waits. Written by drainers only, one at a time.</summary>
+    private int _hold;
+
+    public ThreadCache(HeapCore heap, Thread owner, CentralList[] central)
+    {
+        Heap = heap;
+        Owner = owner;
+        _central = central;
+        _entries = new CacheEntry[]?[SizeClasses.Count];
+        _counts = new int[SizeClasses.Count];
+    }
+
+    /// <summary>The heap the cache belongs to.</summary>
+    public HeapCore Heap { get; }
+
+    /// <summary>The thread that owns the cache. When it has died, the cache is drained by the scavenger.</summary>
+    public Thread Owner { get; }
+
+    /// <summary>Blocks allocated through this cache (owner-written).</summary>
+    public long Allocations;
+
+    /// <summary>Blocks freed through this cache (owner-written).</summary>
+    public long Frees;
+
+    /// <summary>Class bytes allocated minus class bytes freed through this cache (owner-written).</summary>
+    public long NetBytes;
+
+    /// <summary>The value of <see cref="Allocations"/> + <see cref="Frees"/> the scavenger saw last; used to spot idle caches.</summary>
+    public long LastSeenOperations;
+
+    /// <summary>Pops a block of class <paramref name="sizeClass"/> and marks it allocated. May refill from the central list.</summary>
+    /// <returns>The block, with <see cref="ZeroTag"/> set when it reads as zero.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nuint Allocate(int sizeClass)
+    {
+        Volatile.Write(ref _active, 1);
+        int count = _counts[sizeClass];
+        if (Volatile.Read(ref _hold) != 0 || count == 0)
+        {
+            return AllocateSlow(sizeClass);
+        }
+
+        ref CacheEntry entry = ref _entries[sizeClass]![count - 1];
+        _counts[sizeClass] = count - 1;
+        *entry.State = HeapSpan.ObjectAllocated;
+        Allocations++;
+        NetBytes += SizeClasses.Size[sizeClass];
+        Volatile.Write(ref _active, 0);
+        return entry.Block;
+    }
+
+    /// <summary>
+    /// Marks a block free and pushes it. Throws (changing nothing) when its state byte does not say allocated: a double
+    /// free. The check and the flip happen inside the owner's active window, so a drainer or a validator holding the
+    /// cache never sees a block that is neither allocated nor cached. May flush a batch to the central list.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(int sizeClass, nuint block, byte* state)
+    {
+        Volatile.Write(ref _active, 1);
+        int count = _counts[sizeClass];
+        CacheEntry[]? entries = _entries[sizeClass];
+        if (Volatile.Read(ref _hold) != 0 || entries is null || (uint)count >= (uint)entries.Length || *state != HeapSpan.ObjectAllocated)
+        {
+            FreeSlow(sizeClass, block, state);
+            return;
+        }
+
+        *state = HeapSpan.ObjectFree;
+        entries[count] = new CacheEntry { Block = block, State = state };
+        _counts[sizeClass] = count + 1;
+        Frees++;
+        NetBytes -= SizeClasses.Size[sizeClass];
+        Volatile.Write(ref _active, 0);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // refill: once per batch
+    private nuint AllocateSlow(int sizeClass)
+    {
+        try
+        {
+            EnterExclusive();
+            CacheEntry[] entries = _entries[sizeClass] ?? CreateEntries(sizeClass);
+            int count = _counts[sizeClass];
+            if (count == 0)
+            {
+                count = _central[sizeClass].Refill(entries.AsSpan(0, SizeClasses.Batch[sizeClass]));
+            }
+
+            ref CacheEntry entry = ref entries[count - 1];
+            _counts[sizeClass] = count - 1;
+            *entry.State = HeapSpan.ObjectAllocated;
+            Allocations++;
+            NetBytes += SizeClasses.Size[sizeClass];
+            return entry.Block;
+        }
+        finally
+        {
+            Volatile.Write(ref _active, 0);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // overflow: once per batch
+    private void FreeSlow(int sizeClass, nuint block, byte* state)
+    {
+        try
+        {
+            EnterExclusive();
+            if (*state != HeapSpan.ObjectAllocated)
+            {
+                ThrowHelper.ThrowDoubleFree(block);
+            }
+
+            CacheEntry[] entries = _entries[sizeClass] ?? CreateEntries(sizeClass);
+            int count = _counts[sizeClass];
+            if (count == entries.Length)
+            {
+                // Return the oldest batch (the bottom of the stack): the most recently freed blocks stay, warm.
+                int batch = SizeClasses.Batch[sizeClass];
+                _central[sizeClass].Return(entries.AsSpan(0, batch));
+                Array.Copy(entries, batch, entries, 0, count - batch);
+                count -= batch;
+            }
+
+            *state = HeapSpan.ObjectFree;
+            entries[count] = new CacheEntry { Block = block, State = state };
+            _counts[sizeClass] = count + 1;
+            Frees++;
+            NetBytes -= SizeClasses.Size[sizeClass];
+        }
+        finally
+        {
+            Volatile.Write(ref _active, 0);
+        }
+    }
+
+    /// <summary>A class's stack is created on first use, and again after a drain: the scavenger hears of it, so a cache
+    /// that begins to hold blocks gets a maintenance pass scheduled even if the scavenger was asleep.</summary>
+    private CacheEntry[] CreateEntries(int sizeClass)
+    {
+        var entries = new CacheEntry[2 * SizeClasses.Batch[sizeClass]];
+        _entries[sizeClass] = entries;
+        Heap.NotifyCacheActivity();
+        return entries;
+    }
+
+    /// <summary>Owner side of the handshake: on return <see cref="_active"/> is 1 and no drainer holds the cache.</summary>
+    private void EnterExclusive()
+    {
+        while (Volatile.Read(ref _hold) != 0)
+        {
+            Volatile.Write(ref _active, 0);
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref _hold) != 0)
+            {
+                spinner.SpinOnce();
+            }
+
+            Volatile.Write(ref _active, 1);
+        }
+    }
+
+    // ---- drainer side; callers serialise on the heap's drain lock ----
+
+    /// <summary>Asks the owner to stay out. Follow with one <see cref="Interlocked.MemoryBarrierProcessWide"/> for all
+    /// held caches, then <see cref="WaitUntilInactive"/>.</summary>
+    public void BeginHold() => Volatile.Write(ref _hold, 1);
+
+    /// <summary>Waits until the owner has left any operation it was in.</summary>
+    public void WaitUntilInactive()
+    {
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _active) != 0)
+        {
+            spinner.SpinOnce();
+        }
+    }
+
+    /// <summary>Lets the owner in again.</summary>
+    public void EndHold() => Volatile.Write(ref _hold, 0);
+
+    /// <summary>Whether any block is cached. Racy unless held.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            foreach (int count in _counts)
+            {
+                if (count != 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Returns every cached block to the central lists. The cache must be held (or its owner dead).</summary>
+    public void Drain()
+    {
+        for (int c = 1; c < _counts.Length; c++)
+        {
+            if (_counts[c] != 0)
+            {
+                _central[c].Return(_entries[c].AsSpan(0, _counts[c]));
+                _counts[c] = 0;
+                _entries[c] = null;
+            }
+        }
+    }
+
+    /// <summary>The cached entries of a class, for validation. The cache must be held.</summary>
+    public ReadOnlySpan<CacheEntry> Entries(int sizeClass) => _entries[sizeClass].AsSpan(0, _counts[sizeClass]);
+}

@@ -1,0 +1,333 @@
+using NativeMap.Allocator.Tests.Infrastructure;
+
+namespace NativeMap.Allocator.Tests;
+
+/// <summary>The scavenger's policy, driven with a fake clock and cycles run by the test: no sleeping.</summary>
+public sealed unsafe class ScavengerTests
+{
+    private const int MiB = 1 << 20;
+
+    [Fact]
+    public void Cycle_BeforeDecay_ReleasesNothing_AfterDecay_ReleasesAll()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(10), arenaSize: 64 * MiB);
+        FreeTouched(heap, 8 * MiB);
+        Assert.Equal(8 * MiB, heap.GetStats().IdleBytes);
+
+        Assert.Equal(0, RunUntilQuiet(heap));
+        clock.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.Equal(0, RunUntilQuiet(heap));
+        Assert.Equal(8 * MiB, heap.GetStats().IdleBytes);
+
+        clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.Equal(8 * MiB, RunUntilQuiet(heap));
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(0, stats.IdleBytes);
+        Assert.Equal(8 * MiB, stats.ReleasedByDecayBytes);
+        Assert.True(stats.ScavengerCycles >= 1);
+    }
+
+    [Fact]
+    public void Cycle_YoungPagesCoalescedWithOldOnes_AreNotReleasedEarly()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(10), arenaSize: 64 * MiB);
+        byte* a = (byte*)heap.Allocate(MiB);
+        byte* b = (byte*)heap.Allocate(MiB);
+        Assert.True(b == a + MiB, "the two blocks are neighbours, so their free spans coalesce");
+        new Span<byte>(a, MiB).Fill(1);
+        new Span<byte>(b, MiB).Fill(2);
+
+        heap.Free(a);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        heap.Free(b);
+        heap.Validate();
+
+        clock.Advance(TimeSpan.FromSeconds(5)); // a: 11 s free, b: 5 s
+        Assert.Equal(MiB, RunUntilQuiet(heap));
+        Assert.True(IsReleased(heap, a) && IsReleased(heap, a + MiB - 1));
+        Assert.False(IsReleased(heap, b) || IsReleased(heap, b + MiB - 1));
+        heap.AssertConsistent();
+
+        clock.Advance(TimeSpan.FromSeconds(5)); // b: 10 s
+        Assert.Equal(MiB, RunUntilQuiet(heap));
+        Assert.Equal(0, heap.AssertConsistent().IdleBytes);
+    }
+
+    [Fact]
+    public void Cycle_OverMemoryLimit_ReleasesExcessOldestFirst_IgnoringDecay()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromMinutes(10), limit: 3 * MiB, arenaSize: 64 * MiB, decayEnabled: false);
+        byte* a = (byte*)heap.Allocate(MiB);
+        byte* b = (byte*)heap.Allocate(MiB);
+        byte* c = (byte*)heap.Allocate(MiB);
+        byte* d = (byte*)heap.Allocate(MiB);
+        foreach (nint p in new[] { (nint)a, (nint)b, (nint)c, (nint)d })
+        {
+            new Span<byte>((void*)p, MiB).Fill(9);
+        }
+
+        heap.Free(b);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        heap.Free(a);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        heap.Free(c);
+
+        // Resident: d in use (1 MiB) + a, b, c idle (3 MiB) = 4 MiB, one above the limit. b was freed first.
+        Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+        Assert.Equal(MiB, result.LimitBytes);
+        Assert.Equal(0, result.DecayBytes);
+        Assert.True(IsReleased(heap, b) && IsReleased(heap, b + MiB - 1), "the oldest block's pages go first");
+        Assert.False(IsReleased(heap, a) || IsReleased(heap, c));
+
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(3 * MiB, stats.ResidentBytes);
+        Assert.Equal(MiB, stats.ReleasedByLimitBytes);
+        heap.Free(d);
+    }
+
+    [Fact]
+    public void Cycle_SlowRelease_StopsAfterWorkSliceAndSleepsForBudget()
+    {
+        var os = new SlowOs(TimeSpan.FromMilliseconds(3));
+        var clock = Heaps.Clock();
+        using var heap = new SpanHeap(new SpanHeapOptions
+        {
+            TimeProvider = clock,
+            ScavengeDecay = TimeSpan.Zero,
+            ScavengerCpuPercent = 5,
+            ArenaSize = 64 * MiB,
+            OsMemory = os,
+            StartScavengerThread = false,
+        });
+        FreeTouched(heap, 16 * MiB);
+
+        Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+        Assert.Equal(2 * MiB, result.DecayBytes); // one 2 MiB chunk, then the 1 ms slice was spent
+        Assert.True(result.Delay >= TimeSpan.FromMilliseconds(3 * 19), $"slept {result.Delay}: 5 % of one core allows 19× the work time");
+        Assert.Equal(16 * MiB, RunUntilQuiet(heap) + (2 * MiB));
+    }
+
+    [Fact]
+    public void Cycle_NothingToDo_SleepsIndefinitely_OtherwiseUntilOldestPageIsDue()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(10), arenaSize: 64 * MiB);
+        Assert.Equal(Timeout.InfiniteTimeSpan, heap.Core.RunScavengerCycle().Delay);
+
+        FreeTouched(heap, MiB);
+        clock.Advance(TimeSpan.FromSeconds(4));
+        TimeSpan delay = heap.Core.RunScavengerCycle().Delay;
+        Assert.InRange(delay.TotalSeconds, 5.99, 6.01);
+
+        clock.Advance(delay);
+        Assert.Equal(MiB, heap.Core.RunScavengerCycle().DecayBytes);
+        Assert.Equal(Timeout.InfiniteTimeSpan, heap.Core.RunScavengerCycle().Delay);
+    }
+
+    [Fact]
+    public void Policy_PacingSleep_KeepsTheCpuShare()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(19), ScavengePolicy.PacingSleep(TimeSpan.FromMilliseconds(1), 5));
+        Assert.Equal(TimeSpan.FromMilliseconds(99), ScavengePolicy.PacingSleep(TimeSpan.FromMilliseconds(1), 1));
+        Assert.Equal(ScavengePolicy.MinSleep, ScavengePolicy.PacingSleep(TimeSpan.FromMilliseconds(1), 100));
+    }
+
+    [Fact]
+    public void Policy_LimitPagesAndCutoff()
+    {
+        Assert.Equal(0, ScavengePolicy.LimitPages(100, 100, null));
+        Assert.Equal(0, ScavengePolicy.LimitPages(100, 100, 200L << Pages.PageShift));
+        Assert.Equal(50, ScavengePolicy.LimitPages(150, 100, 200L << Pages.PageShift));
+        Assert.Equal(1_000 - 10_000, ScavengePolicy.DecayCutoff(1_000, TimeSpan.FromSeconds(10), 1_000));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), ScavengePolicy.MaintenanceInterval(TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(TimeSpan.FromSeconds(10), ScavengePolicy.MaintenanceInterval(TimeSpan.FromMinutes(1)));
+        Assert.Equal(Timeout.InfiniteTimeSpan, ScavengePolicy.NextDelay(0, long.MaxValue, TimeSpan.FromSeconds(1), true, false, 500, 1_000));
+        Assert.Equal(TimeSpan.FromSeconds(0.5), ScavengePolicy.NextDelay(0, long.MaxValue, TimeSpan.FromSeconds(1), true, true, 500, 1_000));
+        Assert.Equal(TimeSpan.FromSeconds(1.2), ScavengePolicy.NextDelay(0, 200, TimeSpan.FromSeconds(1), true, false, 500, 1_000));
+        Assert.Equal(Timeout.InfiniteTimeSpan, ScavengePolicy.NextDelay(0, 200, TimeSpan.FromSeconds(1), false, false, 500, 1_000));
+    }
+
+    [Fact]
+    public void Maintenance_DeadThreadsCache_IsDrainedAndItsSpansReturn()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(1));
+        var worker = new Thread(() => AllocateAndFreeSmall(heap, 2_000));
+        worker.Start();
+        worker.Join();
+        Assert.True(heap.GetStats().InUseBytes > 0, "the dead thread's cache holds blocks");
+
+        for (int pass = 0; pass < 3; pass++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1.01));
+            heap.Core.RunScavengerCycle();
+        }
+
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(0, stats.InUseBytes);
+        Assert.Equal(0, stats.LiveObjects);
+    }
+
+    [Fact]
+    public void Maintenance_IdleLiveThreadsCache_IsDrained_AndTheThreadCarriesOn()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(1));
+        using var parked = new ManualResetEventSlim();
+        using var resume = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            AllocateAndFreeSmall(heap, 2_000);
+            parked.Set();
+            resume.Wait();
+            AllocateAndFreeSmall(heap, 2_000);
+        });
+        worker.Start();
+        parked.Wait();
+
+        for (int pass = 0; pass < 4; pass++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1.01));
+            heap.Core.RunScavengerCycle();
+        }
+
+        Assert.True(worker.IsAlive);
+        Assert.Equal(0, heap.AssertConsistent().InUseBytes);
+
+        resume.Set();
+        worker.Join();
+        Assert.Equal(0, heap.AssertConsistent().LiveObjects);
+    }
+
+    [Fact]
+    public void FreeOSMemory_DrainsCachesOfLiveThreads()
+    {
+        using SpanHeap heap = Heaps.Quiet();
+        using var parked = new ManualResetEventSlim();
+        using var resume = new ManualResetEventSlim();
+        var worker = new Thread(() =>
+        {
+            AllocateAndFreeSmall(heap, 5_000);
+            parked.Set();
+            resume.Wait();
+            AllocateAndFreeSmall(heap, 5_000);
+        });
+        worker.Start();
+        parked.Wait();
+        Assert.True(heap.GetStats().InUseBytes > 0);
+
+        long released = heap.FreeOSMemory();
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(0, stats.InUseBytes);
+        Assert.Equal(0, stats.IdleBytes);
+        Assert.True(released > 0);
+
+        resume.Set();
+        worker.Join();
+        Assert.Equal(0, heap.AssertConsistent().LiveObjects);
+    }
+
+    [Fact]
+    public void Trace_WritesOneLinePerCycleThatReleased()
+    {
+        var clock = Heaps.Clock();
+        var trace = new StringWriter();
+        using var heap = new SpanHeap(new SpanHeapOptions
+        {
+            Name = "traced",
+            TimeProvider = clock,
+            ScavengeDecay = TimeSpan.FromSeconds(1),
+            ArenaSize = 64 * MiB,
+            ScavengerTrace = trace,
+            StartScavengerThread = false,
+        });
+        heap.Core.RunScavengerCycle();
+        Assert.Equal("", trace.ToString());
+
+        FreeTouched(heap, MiB);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        heap.Core.RunScavengerCycle();
+        string[] lines = trace.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("scav traced: 1024 KiB released (1024 decay, 0 limit)", lines[0]);
+        Assert.Contains("KiB in use", lines[0]);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    internal static void FreeTouched(SpanHeap heap, int bytes)
+    {
+        byte* p = (byte*)heap.Allocate((nuint)bytes);
+        new Span<byte>(p, bytes).Fill(0x5A);
+        heap.Free(p);
+    }
+
+    private static void AllocateAndFreeSmall(SpanHeap heap, int count)
+    {
+        var blocks = new List<nint>();
+        var random = new Random(count);
+        for (int i = 0; i < count; i++)
+        {
+            int size = random.Next(1, 2048);
+            byte* p = (byte*)heap.Allocate((nuint)size);
+            p[0] = 1;
+            blocks.Add((nint)p);
+        }
+
+        foreach (nint p in blocks)
+        {
+            heap.Free((void*)p);
+        }
+    }
+
+    /// <summary>Runs cycles until one releases nothing; returns the bytes released.</summary>
+    private static long RunUntilQuiet(SpanHeap heap)
+    {
+        long total = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+            if (result.DecayBytes + result.LimitBytes == 0)
+            {
+                return total;
+            }
+
+            total += result.DecayBytes + result.LimitBytes;
+        }
+
+        throw new InvalidOperationException("the scavenger never went quiet");
+    }
+
+    private static bool IsReleased(SpanHeap heap, byte* address)
+    {
+        HeapSpan span = heap.Core.Pages.FindSpan((nuint)address)!;
+        return span.Arena.IsReleased((int)(((nuint)address - span.Arena.Base) >> Pages.PageShift));
+    }
+
+    /// <summary>An OS layer whose release calls take a fixed time, to test pacing deterministically.</summary>
+    private sealed class SlowOs(TimeSpan delay) : IOsMemory
+    {
+        private readonly OsMemory _real = new(protectReleased: false);
+
+        public int PageSize => _real.PageSize;
+
+        public bool ReleasedPagesReadZero => _real.ReleasedPagesReadZero;
+
+        public bool ReuseNeedsCommit => false;
+
+        public void* Reserve(nuint size, nuint alignment) => _real.Reserve(size, alignment);
+
+        public bool Release(void* address, nuint size)
+        {
+            Thread.Sleep(delay);
+            return _real.Release(address, size);
+        }
+
+        public bool Commit(void* address, nuint size) => true;
+
+        public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
+    }
+}
