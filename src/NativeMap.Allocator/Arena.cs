@@ -12,7 +12,7 @@ namespace NativeMap.Allocator;
 /// allocation larger than an arena gets an arena of its own, a whole multiple of the arena size. Arenas are never
 /// unmapped before the heap is disposed (as in Go): their idle pages are released instead.
 /// All mutable state is guarded by the page heap's lock, except that <see cref="Owner"/> entries of in-use spans are
-/// read without it by <see cref="HeapCore.Free"/> (reference reads are atomic; see <see cref="Owner"/>).
+/// read without it by <see cref="HeapCore.Free"/> (see <see cref="Owner"/>).
 /// </remarks>
 internal sealed class Arena
 {
@@ -22,13 +22,17 @@ internal sealed class Arena
     /// <summary>Number of 8 KiB pages.</summary>
     public readonly int PageCount;
 
+    /// <summary>Bytes reserved, as an address-sized count (<see cref="Bytes"/> as <see cref="nuint"/>).</summary>
+    public readonly nuint Size;
+
     /// <summary>
-    /// Page → span. Invariants: every page of an in-use span (<see cref="SpanState.Large"/>, <see cref="SpanState.Small"/>)
-    /// maps to it; the first and last pages of a free or scavenging span map to it; interior pages of a free span may
-    /// hold anything (a stale descriptor), so lookups validate what they find against the span's own range and state.
-    /// Never null once the arena is initialised.
+    /// Page → span id (an index into the page heap's span table; 0 = none). Invariants: every page of an in-use span
+    /// (<see cref="SpanState.Large"/>, <see cref="SpanState.Small"/>) maps to it; the first and last pages of a free or
+    /// scavenging span map to it; interior pages of a free span may hold anything (a stale id), so lookups validate
+    /// what they find against the span's own range and state. Ids rather than references: filling the map for a large
+    /// span is then a plain vectorised store with no GC write barrier per page, and the map is half the size.
     /// </summary>
-    public readonly HeapSpan?[] Owner;
+    public readonly int[] Owner;
 
     /// <summary>
     /// One bit per page: set when the page is released to the OS (or was never touched). Invariant: only pages of free
@@ -37,7 +41,7 @@ internal sealed class Arena
     public readonly ulong[] Released;
 
     /// <summary>
-    /// Timestamp (<see cref="TimeProvider.GetTimestamp"/>) at which each page last became free. Meaningful only for
+    /// Time (<see cref="HeapClock.Now"/>) at which each page last became free. Meaningful only for
     /// dirty (unreleased) pages of free spans; the scavenger releases a page once <c>now - FreedAt ≥ decay</c>.
     /// 8 bytes per 8 KiB page: 0.1 % of the arena.
     /// </summary>
@@ -47,7 +51,8 @@ internal sealed class Arena
     {
         Base = baseAddress;
         PageCount = pageCount;
-        Owner = new HeapSpan?[pageCount];
+        Size = (nuint)pageCount << Pages.PageShift;
+        Owner = new int[pageCount];
         Released = new ulong[(pageCount + 63) >> 6];
         FreedAt = new long[pageCount];
     }
@@ -56,7 +61,7 @@ internal sealed class Arena
     public long Bytes => (long)PageCount << Pages.PageShift;
 
     /// <summary>Approximate managed bytes held for this arena's metadata.</summary>
-    public long MetadataBytes => ((long)PageCount * (IntPtr.Size + sizeof(long))) + (Released.Length * sizeof(ulong));
+    public long MetadataBytes => ((long)PageCount * (sizeof(int) + sizeof(long))) + (Released.Length * sizeof(ulong));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nuint PageAddress(int page) => Base + ((nuint)(uint)page << Pages.PageShift);

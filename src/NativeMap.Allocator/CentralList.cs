@@ -23,7 +23,7 @@ internal sealed unsafe class CentralList
 {
     private readonly Lock _lock = new();
     private readonly PageHeap _pages;
-    private readonly TimeProvider _time;
+    private readonly HeapClock _clock;
     private readonly int _sizeClass;
 
     /// <summary>Head of the partial list (linked through <see cref="HeapSpan.PartialLinks"/>).</summary>
@@ -35,10 +35,10 @@ internal sealed unsafe class CentralList
     /// <summary>When <see cref="_empty"/> became empty.</summary>
     private long _emptySince;
 
-    public CentralList(PageHeap pages, TimeProvider time, int sizeClass)
+    public CentralList(PageHeap pages, HeapClock clock, int sizeClass)
     {
         _pages = pages;
-        _time = time;
+        _clock = clock;
         _sizeClass = sizeClass;
     }
 
@@ -207,7 +207,7 @@ internal sealed unsafe class CentralList
         }
 
         _empty = span;
-        _emptySince = _time.GetTimestamp();
+        _emptySince = _clock.Now();
     }
 
     private void FreeSpanLocked(HeapSpan span)

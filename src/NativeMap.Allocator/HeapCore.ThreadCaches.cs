@@ -34,6 +34,11 @@ internal sealed unsafe partial class HeapCore
     [MethodImpl(MethodImplOptions.NoInlining)] // once per thread and heap switch
     private ThreadCache GetCacheSlow()
     {
+        if (IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+
         ThreadCache?[] caches = t_caches ??= new ThreadCache?[Math.Max(4, _slot + 1)];
         if (_slot >= caches.Length)
         {
@@ -59,7 +64,7 @@ internal sealed unsafe partial class HeapCore
 
     /// <summary>
     /// Returns blocks held in thread caches to the central lists: every cache when <paramref name="all"/>, otherwise
-    /// the caches of dead threads (which are also forgotten) and caches with no operation since the last call.
+    /// the caches of dead threads (which are also forgotten) and caches with no refill or flush since the last call.
     /// </summary>
     private void DrainCaches(bool all)
     {
@@ -71,15 +76,16 @@ internal sealed unsafe partial class HeapCore
                 for (int i = _caches.Count - 1; i >= 0; i--)
                 {
                     ThreadCache cache = _caches[i];
-                    long operations = cache.Allocations + cache.Frees;
+                    long slowOperations = cache.SlowOperations;
                     bool dead = !cache.Owner.IsAlive;
-                    bool idle = operations == cache.LastSeenOperations;
-                    cache.LastSeenOperations = operations;
+                    bool idle = slowOperations == cache.LastSeenSlowOperations;
+                    cache.LastSeenSlowOperations = slowOperations;
                     if (dead)
                     {
                         // The owner is gone: its counters move to the retired totals, its blocks are drained below.
-                        _retiredObjects += cache.Allocations - cache.Frees;
-                        _retiredBytes += cache.NetBytes;
+                        (long objects, long bytes) = cache.LiveCounts();
+                        _retiredObjects += objects;
+                        _retiredBytes += bytes;
                         _caches.RemoveAt(i);
                     }
 
@@ -141,8 +147,9 @@ internal sealed unsafe partial class HeapCore
             long objects = _retiredObjects, bytes = _retiredBytes;
             foreach (ThreadCache cache in _caches)
             {
-                objects += cache.Allocations - cache.Frees;
-                bytes += cache.NetBytes;
+                (long o, long b) = cache.LiveCounts();
+                objects += o;
+                bytes += b;
             }
 
             return (objects, bytes);

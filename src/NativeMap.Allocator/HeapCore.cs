@@ -22,6 +22,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
 {
     private static int s_heapCount;
 
+    private readonly HeapClock _clock;
     private readonly PageHeap _pages;
     private readonly CentralList[] _central;
     private readonly Scavenger _scavenger;
@@ -36,15 +37,16 @@ internal sealed unsafe partial class HeapCore : IDisposable
         Options = options;
         Name = options.Name ?? $"heap-{Interlocked.Increment(ref s_heapCount)}";
         IOsMemory os = options.OsMemory ?? new OsMemory(options.ProtectReleasedPages);
-        _pages = new PageHeap(os, options.TimeProvider, options.ArenaSize, options.MemoryLimit);
+        _clock = new HeapClock(options.TimeProvider);
+        _pages = new PageHeap(os, _clock, options.ArenaSize, options.MemoryLimit);
         _central = new CentralList[SizeClasses.Count];
         for (int c = 1; c < _central.Length; c++)
         {
-            _central[c] = new CentralList(_pages, options.TimeProvider, c);
+            _central[c] = new CentralList(_pages, _clock, c);
         }
 
         _slot = HeapSlots.Rent();
-        _scavenger = new Scavenger(this, _pages, options);
+        _scavenger = new Scavenger(this, _pages, _clock, options);
         _pages.Scavenger = _scavenger;
         if (options.StartScavengerThread && (options.ScavengerEnabled || options.MemoryLimit is not null))
         {
@@ -69,11 +71,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Allocate(nuint size, bool zero)
     {
-        if (IsDisposed)
-        {
-            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
-        }
-
+        // No disposed check here: a disposed heap holds every cache (the cache's slow path throws), has no cache to
+        // give a new thread (GetCacheSlow throws), and its page heap throws under its lock.
         if (size <= SizeClasses.MaxSmallSize)
         {
             nuint tagged = GetCache().Allocate(SizeClasses.ClassOf(size));
@@ -97,11 +96,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
             return;
         }
 
-        if (IsDisposed)
-        {
-            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
-        }
-
+        // No disposed check here: a disposed heap's arenas are out of the index, so the lookup fails and the throw
+        // path reports the disposal; the cache and page paths check as in Allocate.
         nuint address = (nuint)ptr;
         HeapSpan? span = _pages.FindSpan(address);
         if (span is null)
@@ -170,7 +166,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
             _ = central?.TrimRetained(long.MaxValue);
         }
 
-        long cutoff = Options.TimeProvider.GetTimestamp();
+        long cutoff = _clock.Now();
         long total = 0;
         while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { } run)
         {
@@ -252,6 +248,11 @@ internal sealed unsafe partial class HeapCore : IDisposable
     [DoesNotReturn]
     private void ThrowNotFromHeap(nuint address)
     {
+        if (IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+
         if (_pages.InArena(address))
         {
             ThrowHelper.ThrowInvalidOperation($"0x{(ulong)address:x} is in heap '{Name}' but not in a live block (never allocated, or already freed).");

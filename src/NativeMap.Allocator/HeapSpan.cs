@@ -8,6 +8,9 @@ namespace NativeMap.Allocator;
 /// </summary>
 internal sealed unsafe class HeapSpan
 {
+    /// <summary>Index in the page heap's span table; what <see cref="Arena.Owner"/> stores. Fixed for the descriptor's life.</summary>
+    public int Id;
+
     // ---- identity (all states but Dead) — guarded by the page heap lock; stable while the span is in use ----
 
     /// <summary>The arena the span lies in.</summary>

@@ -19,11 +19,11 @@ internal sealed unsafe partial class PageHeap
             HeapSpan? previous = null;
             for (int page = 0; page < arena.PageCount;)
             {
-                HeapSpan? span = arena.Owner[page];
+                HeapSpan? span = OwnerLocked(arena, page);
                 Invariant.Check(span is not null && span.Arena == arena && span.StartPage == page && span.PageCount >= 1
                     && span.EndPage <= arena.PageCount, "spans tile the arena", $"page {page} of arena 0x{(ulong)arena.Base:x}: {span}");
                 Invariant.Check(span.Base == arena.PageAddress(page), "span base matches its first page", span.ToString());
-                Invariant.Check(arena.Owner[span.EndPage - 1] == span, "last page maps to its span", span.ToString());
+                Invariant.Check(arena.Owner[span.EndPage - 1] == span.Id, "last page maps to its span", span.ToString());
                 int rel = arena.CountReleased(span.StartPage, span.PageCount);
                 switch (span.State)
                 {
@@ -31,7 +31,7 @@ internal sealed unsafe partial class PageHeap
                     case SpanState.Small:
                         for (int p = span.StartPage; p < span.EndPage; p++)
                         {
-                            Invariant.Check(arena.Owner[p] == span, "every page of an in-use span maps to it", $"page {p} of {span}");
+                            Invariant.Check(arena.Owner[p] == span.Id, "every page of an in-use span maps to it", $"page {p} of {span}");
                         }
 
                         Invariant.Check(rel == 0, "no released page in use", span.ToString());

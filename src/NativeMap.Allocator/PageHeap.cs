@@ -40,7 +40,7 @@ internal sealed unsafe partial class PageHeap
 
     private readonly Lock _lock = new();
     private readonly IOsMemory _os;
-    private readonly TimeProvider _time;
+    private readonly HeapClock _clock;
     private readonly ArenaIndex _index;
     private readonly List<Arena> _arenas = [];
     private readonly FreeSpans _free = new();
@@ -73,12 +73,26 @@ internal sealed unsafe partial class PageHeap
     /// <summary>Pool of dead descriptors, linked through <see cref="HeapSpan.BinLinks"/>.</summary>
     private HeapSpan? _pool;
 
+    /// <summary>
+    /// Every descriptor ever made, by <see cref="HeapSpan.Id"/> (slot 0 unused: id 0 means "no span"). Grown under the
+    /// lock by copying, and published with a release store, so a lock-free reader sees either table; an id it cannot
+    /// find in the table it read belongs to a span too new to hold any block it may legitimately free.
+    /// </summary>
+    private HeapSpan?[] _spanTable = new HeapSpan?[256];
+
+    /// <summary>The arena the last lookup found: most lookups hit it and skip the radix table. Written racily by
+    /// lookups (a reference store is atomic); cleared on dispose.</summary>
+    private Arena? _lastArena;
+
+    /// <summary>Descriptors made so far (the next id).</summary>
+    private int _spanCount = 1;
+
     private bool _disposed;
 
-    public PageHeap(IOsMemory os, TimeProvider time, long arenaSize, long? memoryLimit)
+    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit)
     {
         _os = os;
-        _time = time;
+        _clock = clock;
         _arenaSize = arenaSize;
         _index = new ArenaIndex(arenaSize);
         _granulePages = Math.Max(1, os.PageSize >> Pages.PageShift);
@@ -131,9 +145,25 @@ internal sealed unsafe partial class PageHeap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HeapSpan? FindSpan(nuint address)
     {
-        Arena? arena = _index.Find(address);
-        return arena?.Owner[(int)((address - arena.Base) >> Pages.PageShift)];
+        Arena? arena = _lastArena;
+        if (arena is null || address - arena.Base >= arena.Size)
+        {
+            arena = _index.Find(address);
+            if (arena is null)
+            {
+                return null;
+            }
+
+            _lastArena = arena;
+        }
+
+        int id = arena.Owner[(int)((address - arena.Base) >> Pages.PageShift)];
+        HeapSpan?[] table = Volatile.Read(ref _spanTable);
+        return (uint)id < (uint)table.Length ? table[id] : null;
     }
+
+    /// <summary>The span owning page <paramref name="page"/> of <paramref name="arena"/>, under the lock.</summary>
+    private HeapSpan? OwnerLocked(Arena arena, int page) => _spanTable[arena.Owner[page]];
 
     /// <summary>Whether <paramref name="address"/> lies in one of this heap's arenas.</summary>
     public bool InArena(nuint address) => _index.Find(address) is not null;
@@ -156,7 +186,7 @@ internal sealed unsafe partial class PageHeap
             HeapSpan? fit = _free.FindFit(pages) ?? GrowLocked(pages);
             span = CarveLocked(fit, fit.StartPage, pages);
             Arena arena = span.Arena;
-            released = arena.CountReleased(span.StartPage, pages);
+            released = span.ReleasedPages;
             allZero = released == pages && _os.ReleasedPagesReadZero;
             if (zero && !allZero)
             {
@@ -166,7 +196,7 @@ internal sealed unsafe partial class PageHeap
             }
 
             arena.ClearReleased(span.StartPage, pages);
-            arena.Owner.AsSpan(span.StartPage, pages).Fill(span);
+            arena.Owner.AsSpan(span.StartPage, pages).Fill(span.Id);
             span.State = use;
             span.ReleasedPages = 0;
             span.OldestDirty = long.MaxValue;
@@ -249,7 +279,7 @@ internal sealed unsafe partial class PageHeap
             _largeBytes -= span.Bytes;
         }
 
-        long now = _time.GetTimestamp();
+        long now = _clock.Now();
         span.Arena.StampFreed(span.StartPage, span.PageCount, now);
         _inUsePages -= span.PageCount;
         _idlePages += span.PageCount;
@@ -428,6 +458,7 @@ internal sealed unsafe partial class PageHeap
             }
 
             _arenas.Clear();
+            _lastArena = null;
             _free.Clear();
             _pool = null;
         }
@@ -473,8 +504,8 @@ internal sealed unsafe partial class PageHeap
         HeapSpan span = NewDescriptor(arena, 0, arenaPages);
         span.State = SpanState.Free;
         span.ReleasedPages = arenaPages;
-        arena.Owner[0] = span;
-        arena.Owner[arenaPages - 1] = span;
+        arena.Owner[0] = span.Id;
+        arena.Owner[arenaPages - 1] = span.Id;
         _arenas.Add(arena);
         _index.Add(arena);
         _reservedPages += arenaPages;
@@ -484,47 +515,66 @@ internal sealed unsafe partial class PageHeap
     }
 
     /// <summary>Takes [start, start + pages) out of free span <paramref name="span"/>; the pages before and after stay
-    /// free as spans of their own. Returns the descriptor now describing the carved run (state still Free).</summary>
+    /// free as spans of their own. Returns the descriptor now describing the carved run (state still Free), with its
+    /// <see cref="HeapSpan.ReleasedPages"/> set.</summary>
+    /// <remarks>Released counts come from the bitmap only for the carved run and the smaller remainder, and by
+    /// subtraction for the larger one, so carving a small block off a big free run costs O(block), not O(run).</remarks>
     private HeapSpan CarveLocked(HeapSpan span, int start, int pages)
     {
         RemoveFreeLocked(span);
         Arena arena = span.Arena;
         int end = start + pages;
-        if (start > span.StartPage)
+        int leftPages = start - span.StartPage;
+        int rightPages = span.EndPage - end;
+        int carvedReleased = arena.CountReleased(start, pages);
+        int restReleased = span.ReleasedPages - carvedReleased;
+        int leftReleased, rightReleased;
+        if (leftPages <= rightPages)
         {
-            InsertRemainderLocked(arena, span.StartPage, start - span.StartPage, span.OldestDirty);
+            leftReleased = arena.CountReleased(span.StartPage, leftPages);
+            rightReleased = restReleased - leftReleased;
+        }
+        else
+        {
+            rightReleased = arena.CountReleased(end, rightPages);
+            leftReleased = restReleased - rightReleased;
         }
 
-        if (end < span.EndPage)
+        if (leftPages > 0)
         {
-            InsertRemainderLocked(arena, end, span.EndPage - end, span.OldestDirty);
+            InsertRemainderLocked(arena, span.StartPage, leftPages, leftReleased, span.OldestDirty);
+        }
+
+        if (rightPages > 0)
+        {
+            InsertRemainderLocked(arena, end, rightPages, rightReleased, span.OldestDirty);
         }
 
         span.StartPage = start;
         span.PageCount = pages;
         span.Base = arena.PageAddress(start);
-        arena.Owner[start] = span;
-        arena.Owner[end - 1] = span;
+        span.ReleasedPages = carvedReleased;
+        arena.Owner[start] = span.Id;
+        arena.Owner[end - 1] = span.Id;
         return span;
     }
 
     /// <summary>Indexes the part of a split free span that stays free. Its free times and released bits are untouched;
     /// the parent's <see cref="HeapSpan.OldestDirty"/> remains a valid lower bound for it.</summary>
-    private void InsertRemainderLocked(Arena arena, int start, int pages, long oldestDirty)
+    private void InsertRemainderLocked(Arena arena, int start, int pages, int released, long oldestDirty)
     {
         HeapSpan rest = NewDescriptor(arena, start, pages);
         rest.State = SpanState.Free;
-        rest.ReleasedPages = arena.CountReleased(start, pages);
+        rest.ReleasedPages = released;
         rest.OldestDirty = oldestDirty;
-        arena.Owner[start] = rest;
-        arena.Owner[start + pages - 1] = rest;
+        arena.Owner[start] = rest.Id;
+        arena.Owner[start + pages - 1] = rest.Id;
         InsertFreeLocked(rest);
     }
 
     private HeapSpan CarveReleaseRunLocked(HeapSpan span, int start, int count)
     {
         HeapSpan run = CarveLocked(span, start, count);
-        run.ReleasedPages = run.Arena.CountReleased(start, count);
         run.DirtyInRun = count - run.ReleasedPages;
         run.State = SpanState.Scavenging;
         return run;
@@ -534,7 +584,7 @@ internal sealed unsafe partial class PageHeap
     private HeapSpan CoalesceLocked(HeapSpan span)
     {
         Arena arena = span.Arena;
-        if (span.StartPage > 0 && arena.Owner[span.StartPage - 1] is { State: SpanState.Free } left && left.EndPage == span.StartPage)
+        if (span.StartPage > 0 && OwnerLocked(arena, span.StartPage - 1) is { State: SpanState.Free } left && left.EndPage == span.StartPage)
         {
             RemoveFreeLocked(left);
             span.StartPage = left.StartPage;
@@ -545,7 +595,7 @@ internal sealed unsafe partial class PageHeap
             Recycle(left);
         }
 
-        if (span.EndPage < arena.PageCount && arena.Owner[span.EndPage] is { State: SpanState.Free } right && right.StartPage == span.EndPage)
+        if (span.EndPage < arena.PageCount && OwnerLocked(arena, span.EndPage) is { State: SpanState.Free } right && right.StartPage == span.EndPage)
         {
             RemoveFreeLocked(right);
             span.PageCount += right.PageCount;
@@ -554,8 +604,8 @@ internal sealed unsafe partial class PageHeap
             Recycle(right);
         }
 
-        arena.Owner[span.StartPage] = span;
-        arena.Owner[span.EndPage - 1] = span;
+        arena.Owner[span.StartPage] = span.Id;
+        arena.Owner[span.EndPage - 1] = span.Id;
         return span;
     }
 
@@ -715,11 +765,23 @@ internal sealed unsafe partial class PageHeap
 
     private HeapSpan NewDescriptor(Arena arena, int start, int pages)
     {
-        HeapSpan span = _pool ?? new HeapSpan();
-        if (_pool is not null)
+        HeapSpan? span = _pool;
+        if (span is not null)
         {
             _pool = span.BinLinks.Next;
             span.BinLinks = default;
+        }
+        else
+        {
+            span = new HeapSpan { Id = _spanCount };
+            if (_spanCount == _spanTable.Length)
+            {
+                HeapSpan?[] grown = new HeapSpan?[_spanTable.Length * 2];
+                Array.Copy(_spanTable, grown, _spanTable.Length);
+                Volatile.Write(ref _spanTable, grown);
+            }
+
+            _spanTable[_spanCount++] = span;
         }
 
         span.Arena = arena;

@@ -78,7 +78,7 @@ internal static class ScavengePolicy
         return delay < MinSleep ? MinSleep : delay;
     }
 
-    /// <summary>Converts a duration to <see cref="TimeProvider.GetTimestamp"/> ticks.</summary>
+    /// <summary>Converts a duration to <see cref="HeapClock"/> ticks.</summary>
     public static long ToTicks(TimeSpan duration, long timestampFrequency) =>
         (long)(duration.TotalSeconds * timestampFrequency);
 }

@@ -27,7 +27,7 @@ internal sealed class Scavenger : IDisposable
 
     private readonly HeapCore _heap;
     private readonly PageHeap _pages;
-    private readonly TimeProvider _time;
+    private readonly HeapClock _clock;
     private readonly SpanHeapOptions _options;
     private readonly Lock _cycleLock = new();
     private readonly AutoResetEvent _wake = new(false);
@@ -45,14 +45,14 @@ internal sealed class Scavenger : IDisposable
     private long _nextMaintenance;
     private long _cycles;
 
-    public Scavenger(HeapCore heap, PageHeap pages, SpanHeapOptions options)
+    public Scavenger(HeapCore heap, PageHeap pages, HeapClock clock, SpanHeapOptions options)
     {
         _heap = heap;
         _pages = pages;
         _options = options;
-        _time = options.TimeProvider;
-        _maintenanceTicks = ScavengePolicy.ToTicks(ScavengePolicy.MaintenanceInterval(options.ScavengeDecay), _time.TimestampFrequency);
-        _nextMaintenance = _time.GetTimestamp() + _maintenanceTicks;
+        _clock = clock;
+        _maintenanceTicks = ScavengePolicy.ToTicks(ScavengePolicy.MaintenanceInterval(options.ScavengeDecay), clock.Frequency);
+        _nextMaintenance = clock.Now() + _maintenanceTicks;
     }
 
     /// <summary>Cycles that released memory.</summary>
@@ -64,7 +64,7 @@ internal sealed class Scavenger : IDisposable
     /// <summary>Starts the background thread.</summary>
     public void Start()
     {
-        _timer = _time.CreateTimer(static state => ((AutoResetEvent)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = _clock.Provider.CreateTimer(static state => ((AutoResetEvent)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _thread = new Thread(Run)
         {
             Name = $"SpanHeap scavenger ({_heap.Name})",
@@ -104,8 +104,8 @@ internal sealed class Scavenger : IDisposable
         lock (_cycleLock)
         {
             Volatile.Write(ref _limitSignalPending, 0);
-            long now = _time.GetTimestamp();
-            long frequency = _time.TimestampFrequency;
+            long now = _clock.Now();
+            long frequency = _clock.Frequency;
 
             if (now >= _nextMaintenance)
             {
@@ -143,7 +143,7 @@ internal sealed class Scavenger : IDisposable
 
             TimeSpan delay = moreWork
                 ? ScavengePolicy.PacingSleep(worked, _options.ScavengerCpuPercent)
-                : ScavengePolicy.NextDelay(_time.GetTimestamp(), _pages.OldestDirtyTimestamp(), _options.ScavengeDecay,
+                : ScavengePolicy.NextDelay(_clock.Now(), _pages.OldestDirtyTimestamp(), _options.ScavengeDecay,
                     _options.ScavengerEnabled, _heap.HasCachedBlocks(), _nextMaintenance, frequency);
             return new CycleResult(decayBytes, limitBytes, delay);
         }

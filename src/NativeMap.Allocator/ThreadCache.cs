@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NativeMap.Allocator;
 
@@ -27,6 +28,7 @@ internal unsafe struct CacheEntry
 /// central lock) finishes first.</para>
 /// <para>The owner's counters are written without synchronisation and read by <see cref="SpanHeap.GetStats"/> without
 /// it: 64-bit reads do not tear, so the sums are approximate only under concurrent use.</para>
+/// <para>Fast paths index the stack without bounds checks; the invariant that makes this safe is on <see cref="Bin.Count"/>.</para>
 /// </remarks>
 internal sealed unsafe class ThreadCache
 {
@@ -36,11 +38,8 @@ internal sealed unsafe class ThreadCache
 
     private readonly CentralList[] _central;
 
-    /// <summary>Per class: the stack of free blocks (null until the class is first used); its length is two batches.</summary>
-    private readonly CacheEntry[]?[] _entries;
-
-    /// <summary>Per class: entries in use in <see cref="_entries"/>.</summary>
-    private readonly int[] _counts;
+    /// <summary>Per class: the stack of free blocks and the class's live-block count.</summary>
+    private readonly Bin[] _bins;
 
     /// <summary>1 while the owner is inside an operation on the cache. Written by the owner only.</summary>
     private int _active;
@@ -53,8 +52,7 @@ internal sealed unsafe class ThreadCache
         Heap = heap;
         Owner = owner;
         _central = central;
-        _entries = new CacheEntry[]?[SizeClasses.Count];
-        _counts = new int[SizeClasses.Count];
+        _bins = new Bin[SizeClasses.Count];
     }
 
     /// <summary>The heap the cache belongs to.</summary>
@@ -63,17 +61,13 @@ internal sealed unsafe class ThreadCache
     /// <summary>The thread that owns the cache. When it has died, the cache is drained by the scavenger.</summary>
     public Thread Owner { get; }
 
-    /// <summary>Blocks allocated through this cache (owner-written).</summary>
-    public long Allocations;
+    /// <summary>Refills, flushes and stack creations (owner-written). A cache whose count has not moved between two
+    /// maintenance passes is not turning its blocks over through the central lists, so draining it costs at most one
+    /// refill: the scavenger does so, and the blocks it held can go back to the page level.</summary>
+    public long SlowOperations;
 
-    /// <summary>Blocks freed through this cache (owner-written).</summary>
-    public long Frees;
-
-    /// <summary>Class bytes allocated minus class bytes freed through this cache (owner-written).</summary>
-    public long NetBytes;
-
-    /// <summary>The value of <see cref="Allocations"/> + <see cref="Frees"/> the scavenger saw last; used to spot idle caches.</summary>
-    public long LastSeenOperations;
+    /// <summary>The value of <see cref="SlowOperations"/> the scavenger saw last.</summary>
+    public long LastSeenSlowOperations;
 
     /// <summary>Pops a block of class <paramref name="sizeClass"/> and marks it allocated. May refill from the central list.</summary>
     /// <returns>The block, with <see cref="ZeroTag"/> set when it reads as zero.</returns>
@@ -81,17 +75,18 @@ internal sealed unsafe class ThreadCache
     public nuint Allocate(int sizeClass)
     {
         Volatile.Write(ref _active, 1);
-        int count = _counts[sizeClass];
+        ref Bin bin = ref _bins[sizeClass];
+        int count = bin.Count;
         if (Volatile.Read(ref _hold) != 0 || count == 0)
         {
             return AllocateSlow(sizeClass);
         }
 
-        ref CacheEntry entry = ref _entries[sizeClass]![count - 1];
-        _counts[sizeClass] = count - 1;
+        // Invariant: 0 < Count ≤ Entries.Length, so the element exists (no bounds check needed).
+        ref CacheEntry entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bin.Entries!), count - 1);
+        bin.Count = count - 1;
         *entry.State = HeapSpan.ObjectAllocated;
-        Allocations++;
-        NetBytes += SizeClasses.Size[sizeClass];
+        bin.Live++;
         Volatile.Write(ref _active, 0);
         return entry.Block;
     }
@@ -105,8 +100,9 @@ internal sealed unsafe class ThreadCache
     public void Free(int sizeClass, nuint block, byte* state)
     {
         Volatile.Write(ref _active, 1);
-        int count = _counts[sizeClass];
-        CacheEntry[]? entries = _entries[sizeClass];
+        ref Bin bin = ref _bins[sizeClass];
+        int count = bin.Count;
+        CacheEntry[]? entries = bin.Entries;
         if (Volatile.Read(ref _hold) != 0 || entries is null || (uint)count >= (uint)entries.Length || *state != HeapSpan.ObjectAllocated)
         {
             FreeSlow(sizeClass, block, state);
@@ -114,10 +110,9 @@ internal sealed unsafe class ThreadCache
         }
 
         *state = HeapSpan.ObjectFree;
-        entries[count] = new CacheEntry { Block = block, State = state };
-        _counts[sizeClass] = count + 1;
-        Frees++;
-        NetBytes -= SizeClasses.Size[sizeClass];
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), count) = new CacheEntry { Block = block, State = state };
+        bin.Count = count + 1;
+        bin.Live--;
         Volatile.Write(ref _active, 0);
     }
 
@@ -127,18 +122,17 @@ internal sealed unsafe class ThreadCache
         try
         {
             EnterExclusive();
-            CacheEntry[] entries = _entries[sizeClass] ?? CreateEntries(sizeClass);
-            int count = _counts[sizeClass];
-            if (count == 0)
+            SlowOperations++;
+            ref Bin bin = ref _bins[sizeClass];
+            CacheEntry[] entries = bin.Entries ?? CreateEntries(ref bin, sizeClass);
+            if (bin.Count == 0)
             {
-                count = _central[sizeClass].Refill(entries.AsSpan(0, SizeClasses.Batch[sizeClass]));
+                bin.Count = _central[sizeClass].Refill(entries.AsSpan(0, SizeClasses.Batch[sizeClass]));
             }
 
-            ref CacheEntry entry = ref entries[count - 1];
-            _counts[sizeClass] = count - 1;
+            ref CacheEntry entry = ref entries[--bin.Count];
             *entry.State = HeapSpan.ObjectAllocated;
-            Allocations++;
-            NetBytes += SizeClasses.Size[sizeClass];
+            bin.Live++;
             return entry.Block;
         }
         finally
@@ -158,22 +152,21 @@ internal sealed unsafe class ThreadCache
                 ThrowHelper.ThrowDoubleFree(block);
             }
 
-            CacheEntry[] entries = _entries[sizeClass] ?? CreateEntries(sizeClass);
-            int count = _counts[sizeClass];
-            if (count == entries.Length)
+            SlowOperations++;
+            ref Bin bin = ref _bins[sizeClass];
+            CacheEntry[] entries = bin.Entries ?? CreateEntries(ref bin, sizeClass);
+            if (bin.Count == entries.Length)
             {
                 // Return the oldest batch (the bottom of the stack): the most recently freed blocks stay, warm.
                 int batch = SizeClasses.Batch[sizeClass];
                 _central[sizeClass].Return(entries.AsSpan(0, batch));
-                Array.Copy(entries, batch, entries, 0, count - batch);
-                count -= batch;
+                Array.Copy(entries, batch, entries, 0, bin.Count - batch);
+                bin.Count -= batch;
             }
 
             *state = HeapSpan.ObjectFree;
-            entries[count] = new CacheEntry { Block = block, State = state };
-            _counts[sizeClass] = count + 1;
-            Frees++;
-            NetBytes -= SizeClasses.Size[sizeClass];
+            entries[bin.Count++] = new CacheEntry { Block = block, State = state };
+            bin.Live--;
         }
         finally
         {
@@ -183,15 +176,17 @@ internal sealed unsafe class ThreadCache
 
     /// <summary>A class's stack is created on first use, and again after a drain: the scavenger hears of it, so a cache
     /// that begins to hold blocks gets a maintenance pass scheduled even if the scavenger was asleep.</summary>
-    private CacheEntry[] CreateEntries(int sizeClass)
+    private CacheEntry[] CreateEntries(ref Bin bin, int sizeClass)
     {
         var entries = new CacheEntry[2 * SizeClasses.Batch[sizeClass]];
-        _entries[sizeClass] = entries;
+        bin.Entries = entries;
         Heap.NotifyCacheActivity();
         return entries;
     }
 
     /// <summary>Owner side of the handshake: on return <see cref="_active"/> is 1 and no drainer holds the cache.</summary>
+    /// <remarks>A disposed heap holds its caches for good: the hot paths need no disposed check of their own, because
+    /// they come here and this throws.</remarks>
     private void EnterExclusive()
     {
         while (Volatile.Read(ref _hold) != 0)
@@ -200,6 +195,11 @@ internal sealed unsafe class ThreadCache
             var spinner = default(SpinWait);
             while (Volatile.Read(ref _hold) != 0)
             {
+                if (Heap.IsDisposed)
+                {
+                    ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+                }
+
                 spinner.SpinOnce();
             }
 
@@ -231,9 +231,9 @@ internal sealed unsafe class ThreadCache
     {
         get
         {
-            foreach (int count in _counts)
+            foreach (Bin bin in _bins)
             {
-                if (count != 0)
+                if (bin.Count != 0)
                 {
                     return false;
                 }
@@ -243,20 +243,49 @@ internal sealed unsafe class ThreadCache
         }
     }
 
+    /// <summary>Blocks allocated and not freed through this cache, and their class bytes. Racy unless held.</summary>
+    public (long Objects, long Bytes) LiveCounts()
+    {
+        long objects = 0, bytes = 0;
+        for (int c = 1; c < _bins.Length; c++)
+        {
+            long live = _bins[c].Live;
+            objects += live;
+            bytes += live * SizeClasses.Size[c];
+        }
+
+        return (objects, bytes);
+    }
+
     /// <summary>Returns every cached block to the central lists. The cache must be held (or its owner dead).</summary>
     public void Drain()
     {
-        for (int c = 1; c < _counts.Length; c++)
+        for (int c = 1; c < _bins.Length; c++)
         {
-            if (_counts[c] != 0)
+            ref Bin bin = ref _bins[c];
+            if (bin.Count != 0)
             {
-                _central[c].Return(_entries[c].AsSpan(0, _counts[c]));
-                _counts[c] = 0;
-                _entries[c] = null;
+                _central[c].Return(bin.Entries.AsSpan(0, bin.Count));
+                bin.Count = 0;
+                bin.Entries = null;
             }
         }
     }
 
     /// <summary>The cached entries of a class, for validation. The cache must be held.</summary>
-    public ReadOnlySpan<CacheEntry> Entries(int sizeClass) => _entries[sizeClass].AsSpan(0, _counts[sizeClass]);
+    public ReadOnlySpan<CacheEntry> Entries(int sizeClass) => _bins[sizeClass].Entries.AsSpan(0, _bins[sizeClass].Count);
+
+    /// <summary>One size class in a cache.</summary>
+    private struct Bin
+    {
+        /// <summary>Free blocks, a LIFO stack of two batches; null until first used and after a drain.</summary>
+        public CacheEntry[]? Entries;
+
+        /// <summary>Entries in use. Invariant: 0 ≤ Count ≤ Entries.Length (0 when Entries is null).</summary>
+        public int Count;
+
+        /// <summary>Blocks of the class allocated minus blocks freed through this cache (may go negative when other
+        /// threads allocated what this one frees; the heap sums all caches).</summary>
+        public long Live;
+    }
 }
