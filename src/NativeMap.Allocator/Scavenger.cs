@@ -44,6 +44,7 @@ internal sealed class Scavenger : IDisposable
 
     private long _nextMaintenance;
     private long _cycles;
+    private long _wakeups;
 
     public Scavenger(HeapCore heap, PageHeap pages, HeapClock clock, SpanHeapOptions options)
     {
@@ -57,6 +58,12 @@ internal sealed class Scavenger : IDisposable
 
     /// <summary>Cycles that released memory.</summary>
     public long Cycles => Interlocked.Read(ref _cycles);
+
+    /// <summary>Times the thread has woken (for tests: an idle heap must not wake it).</summary>
+    public long Wakeups => Interlocked.Read(ref _wakeups);
+
+    /// <summary>Whether the thread sleeps with nothing scheduled (for tests).</summary>
+    public bool IsAsleepIndefinitely => Volatile.Read(ref _sleepingIndefinitely) != 0;
 
     /// <summary>Whether the background thread runs.</summary>
     public bool IsRunning => _thread is not null;
@@ -219,6 +226,7 @@ internal sealed class Scavenger : IDisposable
             }
 
             _wake.WaitOne();
+            Interlocked.Increment(ref _wakeups);
             Volatile.Write(ref _sleepingIndefinitely, 0);
         }
     }
