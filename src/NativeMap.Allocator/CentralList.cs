@@ -148,13 +148,26 @@ internal sealed unsafe class CentralList
     private HeapSpan NewSpanLocked()
     {
         int pages = SizeClasses.SpanPages[_sizeClass];
-        HeapSpan span = _pages.AllocateSpan(pages, SpanState.Small, zero: false, out bool allZero);
         int objects = SizeClasses.ObjectsPerSpan[_sizeClass];
+
+        HeapSpan span = _pages.AllocateSpan(pages, SpanState.Small, zero: false, out bool allZero);
         if (span.ObjectStatesCapacity < objects)
         {
-            // Pinned, so a thread cache can hold the address of a block's state byte; kept with the descriptor.
-            span.ObjectStatesArray = GC.AllocateArray<byte>(objects, pinned: true);
-            span.ObjectStates = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(span.ObjectStatesArray, 0);
+            // Pinned, so a thread cache can hold the address of a block's state byte; kept with the descriptor, which
+            // is pooled, so this allocation happens once per descriptor, not once per span.
+            byte[] states;
+            try
+            {
+                states = GC.AllocateArray<byte>(objects, pinned: true);
+            }
+            catch (OutOfMemoryException)
+            {
+                _pages.FreeSpan(span); // do not strand an in-use span
+                throw;
+            }
+
+            span.ObjectStatesArray = states;
+            span.ObjectStates = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(states, 0);
             span.ObjectStatesCapacity = objects;
         }
         else
