@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace NativeMap.Allocator;
 
@@ -63,10 +62,8 @@ internal sealed class Arena
     /// <summary>Approximate managed bytes held for this arena's metadata.</summary>
     public long MetadataBytes => ((long)PageCount * (sizeof(int) + sizeof(long))) + (Released.Length * sizeof(ulong));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nuint PageAddress(int page) => Base + ((nuint)(uint)page << Pages.PageShift);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsReleased(int page) => (Released[page >> 6] & (1UL << page)) != 0;
 
     /// <summary>Sets the released bit on [start, start + count).</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace NativeMap.Allocator;
 
 /// <summary>
@@ -29,7 +27,6 @@ internal sealed class ArenaIndex
     }
 
     /// <summary>The arena containing <paramref name="address"/>, or null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Arena? Find(nuint address)
     {
         nuint key = address >> _shift;

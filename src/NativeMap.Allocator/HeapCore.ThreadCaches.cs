@@ -24,7 +24,6 @@ internal sealed unsafe partial class HeapCore
     private long _retiredObjects;
     private long _retiredBytes;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ThreadCache GetCache()
     {
         ThreadCache? cache = t_lastCache;

@@ -68,7 +68,6 @@ internal sealed unsafe partial class HeapCore : IDisposable
     /// <summary>The scavenger (its thread runs only when enabled or a limit is set), for tests.</summary>
     internal Scavenger Scavenger => _scavenger;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void* Allocate(nuint size, bool zero)
     {
         // No disposed check here: a disposed heap holds every cache (the cache's slow path throws), has no cache to
@@ -88,7 +87,6 @@ internal sealed unsafe partial class HeapCore : IDisposable
         return AllocateLarge(size, zero);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(void* ptr)
     {
         if (ptr == null)

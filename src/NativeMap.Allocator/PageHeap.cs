@@ -142,7 +142,6 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>Finds the span owning <paramref name="address"/> without the lock, or null when the address is not in
     /// any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HeapSpan? FindSpan(nuint address)
     {
         Arena? arena = _lastArena;

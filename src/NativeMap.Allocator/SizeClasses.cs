@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace NativeMap.Allocator;
 
 /// <summary>
@@ -121,7 +119,6 @@ internal static class SizeClasses
 
     /// <summary>The class of a request of <paramref name="size"/> bytes, 0 &lt; size ≤ <see cref="MaxSmallSize"/>
     /// (zero maps to the smallest class).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ClassOf(nuint size) => size <= SmallLookupLimit
         ? s_classBy8[(int)((size + 7) >> 3)]
         : s_classBy128[(int)((size - SmallLookupLimit + 127) >> 7)];

@@ -71,7 +71,6 @@ internal sealed unsafe class ThreadCache
 
     /// <summary>Pops a block of class <paramref name="sizeClass"/> and marks it allocated. May refill from the central list.</summary>
     /// <returns>The block, with <see cref="ZeroTag"/> set when it reads as zero.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nuint Allocate(int sizeClass)
     {
         Volatile.Write(ref _active, 1);
@@ -96,7 +95,6 @@ internal sealed unsafe class ThreadCache
     /// free. The check and the flip happen inside the owner's active window, so a drainer or a validator holding the
     /// cache never sees a block that is neither allocated nor cached. May flush a batch to the central list.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(int sizeClass, nuint block, byte* state)
     {
         Volatile.Write(ref _active, 1);
