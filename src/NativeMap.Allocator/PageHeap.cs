@@ -182,8 +182,8 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             ThrowIfDisposed();
-            HeapSpan? fit = _free.FindFit(pages) ?? GrowLocked(pages);
-            span = CarveLocked(fit, fit.StartPage, pages);
+            HeapSpan fit = FindFitLocked(pages);
+            span = CarveLocked(fit, WarmStart(fit, pages), pages);
             Arena arena = span.Arena;
             released = span.ReleasedPages;
             allZero = released == pages && _os.ReleasedPagesReadZero;
@@ -226,6 +226,50 @@ internal sealed unsafe partial class PageHeap
         }
 
         return span;
+    }
+
+    /// <summary>
+    /// The free span to carve <paramref name="pages"/> from: the good fit from the bins, unless every page of it is
+    /// released while a free span with resident pages would also fit — then the one with the most resident pages, so
+    /// that memory kept warm for the decay is reused instead of faulting in released pages (and the scavenger's work
+    /// is not undone). Grows the heap when nothing fits.
+    /// </summary>
+    private HeapSpan FindFitLocked(int pages)
+    {
+        HeapSpan? fit = _free.FindFit(pages);
+        if (fit is null)
+        {
+            return GrowLocked(pages);
+        }
+
+        if (fit.ReleasedPages == fit.PageCount)
+        {
+            int bestDirty = 0;
+            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            {
+                int dirty = s.PageCount - s.ReleasedPages;
+                if (s.PageCount >= pages && dirty > bestDirty)
+                {
+                    fit = s;
+                    bestDirty = dirty;
+                }
+            }
+        }
+
+        return fit;
+    }
+
+    /// <summary>Where in <paramref name="span"/> to carve <paramref name="pages"/>: at its start, or, when it begins
+    /// with released pages, from its first resident page (as far as the span's end allows).</summary>
+    private static int WarmStart(HeapSpan span, int pages)
+    {
+        if (span.ReleasedPages == 0 || span.ReleasedPages == span.PageCount || span.PageCount == pages)
+        {
+            return span.StartPage;
+        }
+
+        int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
+        return Math.Min(firstDirty, span.EndPage - pages);
     }
 
     /// <summary>Frees an in-use span. The caller has validated it.</summary>
