@@ -1,0 +1,212 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NativeMap;
+
+/*
+ * Hashing and key equality.
+ *
+ * Every map draws a random 128+64-bit seed (HashSeed) and draws it again whenever it becomes empty, as Go does: an
+ * attacker who learns how keys collide in one incarnation of a map learns nothing about the next.
+ *
+ * Key kinds, chosen once per closed type and folded by the JIT (typeof(T) == typeof(X) tests and static readonly
+ * fields are constants in optimised code):
+ *
+ *   Bitwise   bool, byte, sbyte, short, ushort, char, int, uint, long, ulong, nint, nuint, enums (1-8 bytes), Guid,
+ *             Int128, UInt128. EqualityComparer<T>.Default compares these bit for bit, so we compare the bits with ==
+ *             and hash all of them (full width, not a folded 32-bit GetHashCode):
+ *                 8 bytes or less:  Mix(bits ^ s0, s1)
+ *                 16 bytes:         Mix(Mix(lo ^ s0, hi ^ s1) ^ s2, s1)
+ *             Mix(a, b) is the high word XOR the low word of the 128-bit product a*b (wyhash's "mum"): one multiply,
+ *             every input bit reaches the high half. s1 is odd. Keys built to collide under long.GetHashCode() (hi == lo,
+ *             multiples of 2^32) spread like any others, because nothing is folded before the multiply.
+ *   Double,   hashed over their bits after normalising (d + 0.0 turns -0.0 into +0.0; every NaN becomes the canonical
+ *   Single    NaN) and compared as a == b || (a is NaN && b is NaN): exactly double.Equals, the default comparer.
+ *   Comparer  every other type (structs, decimal, DateTime, ...) and every map given a comparer other than the default:
+ *             Mix((uint)comparer.GetHashCode(key) ^ s0, s1) and comparer.Equals. Only 32 bits of entropy come in, so a
+ *             type whose GetHashCode collides easily can still be flooded; the seed only keeps the bucket order secret.
+ *
+ * The low B bits of the hash choose the bucket, the top 8 bits make the tophash; the enumerator orders entries by the
+ * bit-reversed hash (see NativeMap.Enumerator.cs).
+ */
+
+/// <summary>How a key type is hashed and compared when the map uses the default comparer.</summary>
+internal enum KeyKind
+{
+    /// <summary>Compared and hashed bit for bit.</summary>
+    Bitwise,
+
+    /// <summary><see cref="double"/>: -0.0 equals 0.0, NaN equals NaN.</summary>
+    Double,
+
+    /// <summary><see cref="float"/>: -0.0 equals 0.0, NaN equals NaN.</summary>
+    Single,
+
+    /// <summary>Through <see cref="EqualityComparer{T}.Default"/>.</summary>
+    Comparer,
+}
+
+/// <summary>Per-map hash seed.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal readonly struct HashSeed
+{
+    /// <summary>XORed into the key before the first multiply.</summary>
+    public readonly ulong S0;
+
+    /// <summary>The multiplier: always odd.</summary>
+    public readonly ulong S1;
+
+    /// <summary>Second-round key for 16-byte keys.</summary>
+    public readonly ulong S2;
+
+    private HashSeed(ulong s0, ulong s1, ulong s2)
+    {
+        S0 = s0;
+        S1 = s1 | 1;
+        S2 = s2;
+    }
+
+    /// <summary>A fresh random seed (Random.Shared: seeded from the OS, thread-safe, allocation-free).</summary>
+    public static HashSeed Draw() =>
+        new((ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue),
+            (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue),
+            (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue));
+}
+
+/// <summary>Hash functions and equality of <typeparamref name="TKey"/> under the default comparer.</summary>
+internal static class KeyHashing<TKey>
+    where TKey : unmanaged
+{
+    /// <summary>The kind of <typeparamref name="TKey"/>.</summary>
+    public static readonly KeyKind Kind = ComputeKind();
+
+    private const ulong NaNBits = 0x7FF8_0000_0000_0000UL;
+    private const uint NaNBitsSingle = 0x7FC0_0000U;
+
+    /// <summary>wyhash's mum: high XOR low word of the 128-bit product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong a, ulong b)
+    {
+        ulong hi = Math.BigMul(a, b, out ulong lo);
+        return hi ^ lo;
+    }
+
+    /// <summary>Hash of a key of kind Bitwise, Double or Single.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashDefault(in TKey key, in HashSeed seed)
+    {
+        if (typeof(TKey) == typeof(double))
+        {
+            double d = Unsafe.As<TKey, double>(ref Unsafe.AsRef(in key));
+            ulong bits = double.IsNaN(d) ? NaNBits : BitConverter.DoubleToUInt64Bits(d + 0.0);
+            return Mix(bits ^ seed.S0, seed.S1);
+        }
+
+        if (typeof(TKey) == typeof(float))
+        {
+            float f = Unsafe.As<TKey, float>(ref Unsafe.AsRef(in key));
+            uint bits = float.IsNaN(f) ? NaNBitsSingle : BitConverter.SingleToUInt32Bits(f + 0.0f);
+            return Mix(bits ^ seed.S0, seed.S1);
+        }
+
+        ref byte b = ref Unsafe.As<TKey, byte>(ref Unsafe.AsRef(in key));
+        if (Unsafe.SizeOf<TKey>() == 8)
+        {
+            return Mix(Unsafe.ReadUnaligned<ulong>(ref b) ^ seed.S0, seed.S1);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 4)
+        {
+            return Mix(Unsafe.ReadUnaligned<uint>(ref b) ^ seed.S0, seed.S1);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 2)
+        {
+            return Mix(Unsafe.ReadUnaligned<ushort>(ref b) ^ seed.S0, seed.S1);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 1)
+        {
+            return Mix(b ^ seed.S0, seed.S1);
+        }
+
+        // 16 bytes: Guid, Int128, UInt128.
+        ulong lo = Unsafe.ReadUnaligned<ulong>(ref b);
+        ulong hi = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 8));
+        return Mix(Mix(lo ^ seed.S0, hi ^ seed.S1) ^ seed.S2, seed.S1);
+    }
+
+    /// <summary>Equality of keys of kind Bitwise, Double or Single, as the default comparer defines it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool EqualsDefault(in TKey x, in TKey y)
+    {
+        if (typeof(TKey) == typeof(double))
+        {
+            double a = Unsafe.As<TKey, double>(ref Unsafe.AsRef(in x));
+            double b = Unsafe.As<TKey, double>(ref Unsafe.AsRef(in y));
+            return a == b || (double.IsNaN(a) && double.IsNaN(b));
+        }
+
+        if (typeof(TKey) == typeof(float))
+        {
+            float a = Unsafe.As<TKey, float>(ref Unsafe.AsRef(in x));
+            float b = Unsafe.As<TKey, float>(ref Unsafe.AsRef(in y));
+            return a == b || (float.IsNaN(a) && float.IsNaN(b));
+        }
+
+        ref byte l = ref Unsafe.As<TKey, byte>(ref Unsafe.AsRef(in x));
+        ref byte r = ref Unsafe.As<TKey, byte>(ref Unsafe.AsRef(in y));
+        if (Unsafe.SizeOf<TKey>() == 8)
+        {
+            return Unsafe.ReadUnaligned<ulong>(ref l) == Unsafe.ReadUnaligned<ulong>(ref r);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 4)
+        {
+            return Unsafe.ReadUnaligned<uint>(ref l) == Unsafe.ReadUnaligned<uint>(ref r);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 2)
+        {
+            return Unsafe.ReadUnaligned<ushort>(ref l) == Unsafe.ReadUnaligned<ushort>(ref r);
+        }
+
+        if (Unsafe.SizeOf<TKey>() == 1)
+        {
+            return l == r;
+        }
+
+        return Unsafe.ReadUnaligned<ulong>(ref l) == Unsafe.ReadUnaligned<ulong>(ref r)
+            && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref l, 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, 8));
+    }
+
+    /// <summary>Hash through a comparer: 32 bits of GetHashCode, mixed with the seed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashCode(int hashCode, in HashSeed seed) => Mix((uint)hashCode ^ seed.S0, seed.S1);
+
+    private static KeyKind ComputeKind()
+    {
+        Type t = typeof(TKey);
+        if (t == typeof(double))
+        {
+            return KeyKind.Double;
+        }
+
+        if (t == typeof(float))
+        {
+            return KeyKind.Single;
+        }
+
+        if ((t.IsPrimitive || t.IsEnum) && Unsafe.SizeOf<TKey>() is 1 or 2 or 4 or 8)
+        {
+            return KeyKind.Bitwise;
+        }
+
+        if (t == typeof(Guid) || t == typeof(Int128) || t == typeof(UInt128))
+        {
+            return KeyKind.Bitwise;
+        }
+
+        return KeyKind.Comparer;
+    }
+}

@@ -1,0 +1,454 @@
+using System.Runtime.CompilerServices;
+using NativeMap.Allocator;
+
+namespace NativeMap;
+
+/*
+ * NativeMap: design.
+ *
+ * Terminology (Go's runtime/map.go). The map is an array of 2^B buckets. A bucket has 8 slots (tophash[8], keys[8],
+ * values[8], overflow pointer; BucketLayout.cs); the buckets linked from it through overflow pointers form its chain.
+ * hash = Hash(key) (Hashing.cs, 64 bits, per-map seed): the low B bits choose the bucket, the top 8 bits are the slot's
+ * tophash (TopHash.cs: values 0-4 are sentinels).
+ *
+ * Lookup. Load the bucket's 8 tophash bytes as one ulong; a SWAR compare gives the slots whose tophash matches; each
+ * gets a full key compare. If slot 7 is emptyRest the rest of the chain is empty and the search ends, otherwise it goes
+ * on in the overflow bucket. While the map is evacuating, the old bucket the hash selects is read instead when it is not
+ * evacuated yet (its head's slot 0 is not an evacuation mark).
+ *
+ * Insert scans the chain for the key and remembers the first empty slot (emptyOne or emptyRest) on the way; emptyRest
+ * ends the scan. Filling the first empty slot keeps the emptyRest slots a suffix of the chain: the invariant is that a
+ * slot marked emptyRest is followed, to the end of the chain, only by emptyRest slots. With no empty slot, a new overflow
+ * bucket is allocated from the heap (a small block, not zeroed: its tophash and overflow pointer are written).
+ *
+ * Delete sets emptyOne; then, if the next slot (slot 0 of the overflow bucket after slot 7; no overflow bucket counts as
+ * emptyRest) is emptyRest, it walks backwards turning emptyOne into emptyRest until a full slot or the head of the
+ * chain. Buckets have no back pointers: stepping into the previous bucket re-walks the chain from its head.
+ *
+ * Growth (NativeMap.Growth.cs). An insert of a new key grows the map when count > 8 && count > 6.5 * 2^B (the ratio is
+ * kept as 13/2), or does a same-size grow (compaction) when overflow buckets reach 2^min(B, 15). A delete starts a
+ * shrink to 2^(B-1) when count < 6.5 * 2^B / 4. Either way the new array is allocated zeroed by the heap (which skips
+ * the memset for pages it knows are zero; we never clear it again) and the old one is kept as _oldBuckets; no entry
+ * moves then. Every write (insert, overwrite, delete) that finds _oldBuckets set evacuates the old bucket(s) its key maps
+ * to, plus the lowest one not yet evacuated (_nevacuate), so evacuation ends within 2^oldB writes. Each old overflow
+ * bucket is freed as soon as its chain is evacuated; the old array goes back to the heap the moment the last bucket is
+ * done. No grow or shrink starts while another is in progress.
+ *
+ * Shrink hysteresis. A shrink starts at load 13/8 (a quarter of the growth load) and leaves load 13/4; growth starts at
+ * 13/2 and leaves 13/4. From either end, the entry count must double (to grow again) or halve (to shrink again) before
+ * the array changes size again, so inserts and deletes alternating near a threshold cannot thrash. The map never
+ * shrinks below the capacity given to the constructor or EnsureCapacity (_minB); TrimExcess drops that floor. When the
+ * last entry is removed the old array is freed at once (nothing is left to move), the array is cut back to 2^_minB
+ * buckets, and the seed is drawn again.
+ *
+ * Enumeration (NativeMap.Enumerator.cs) orders entries by bit-reversed hash, which makes its position independent of
+ * the array size; removes and the evacuations they cause cannot make it skip or repeat an entry.
+ *
+ * Writers. _writing is set for the duration of every write and checked by every operation: a write that overlaps
+ * another operation throws InvalidOperationException instead of corrupting the chains (best effort, like Go's
+ * hashWriting flag; not a lock). Writes are exception-safe: user code (a comparer) and allocation run before any entry
+ * moves, so an exception leaves the map as it was or as it would be after a whole evacuation step.
+ */
+
+public sealed unsafe partial class NativeMap<TKey, TValue>
+{
+    /// <summary>The largest bucket shift: 2^30 buckets hold 6.5 * 2^30 entries, more than an int counts.</summary>
+    internal const int MaxBucketShift = 30;
+
+    /// <summary>Growth load factor numerator: grow when count &gt; 13/2 per bucket (Go's 6.5).</summary>
+    internal const int LoadFactorNumerator = 13;
+
+    /// <summary>Growth load factor denominator.</summary>
+    internal const int LoadFactorDenominator = 2;
+
+    /// <summary>A shrink starts below a quarter of the growth load: count &lt; (13/2) * 2^B / 4.</summary>
+    internal const int ShrinkLoadDivisor = 4;
+
+    /// <summary>Same-size growth when overflow buckets reach 2^min(B, this).</summary>
+    internal const int MaxOverflowShift = 15;
+
+    // ---- Fields. Invariants, checked by Validate() (NativeMap.Validate.cs):
+    //  * _buckets == null  =>  _count == 0 && _oldBuckets == null. After Dispose also _disposed.
+    //  * _buckets holds 2^_b buckets; _minB <= _b <= MaxBucketShift.
+    //  * _oldBuckets != null  =>  _oldB is _b - 1 (growth), _b (same-size growth) or _b + 1 (shrink), and units below
+    //    _nevacuate are evacuated. A unit is one old bucket for growth, one new bucket (two old ones) for a shrink.
+    //  * _count == number of full slots in _buckets plus in unevacuated old chains.
+    //  * _noverflow == overflow buckets reachable from _buckets; _oldNoverflow == those reachable from _oldBuckets.
+
+    /// <summary>The current bucket array (2^<see cref="_b"/> buckets), or null before the first insert and after Clear.</summary>
+    private byte* _buckets;
+
+    /// <summary>The array being evacuated (2^<see cref="_oldB"/> buckets), or null when no growth or shrink is in progress.</summary>
+    private byte* _oldBuckets;
+
+    /// <summary>Live entries.</summary>
+    private int _count;
+
+    /// <summary>log2 of the number of buckets in <see cref="_buckets"/>.</summary>
+    private int _b;
+
+    /// <summary>log2 of the number of buckets in <see cref="_oldBuckets"/>.</summary>
+    private int _oldB;
+
+    /// <summary>Capacity floor: the map never shrinks below 2^_minB buckets (set by the constructor and EnsureCapacity).</summary>
+    private int _minB;
+
+    /// <summary>Evacuation units below this are evacuated (units above it may be too, evacuated out of order by writes).</summary>
+    private nuint _nevacuate;
+
+    /// <summary>Overflow buckets hanging off <see cref="_buckets"/>.</summary>
+    private int _noverflow;
+
+    /// <summary>Overflow buckets hanging off <see cref="_oldBuckets"/>; freed as each old chain is evacuated.</summary>
+    private int _oldNoverflow;
+
+    /// <summary>Hash seed; drawn again whenever the map becomes empty.</summary>
+    private HashSeed _seed;
+
+    /// <summary>Bumped when a key is added (and by TrimExcess and a resizing EnsureCapacity): enumerators then throw.
+    /// Removes and overwrites leave it alone, as in Dictionary.</summary>
+    private int _version;
+
+    /// <summary>Bumped whenever an entry may have moved or an array was allocated or freed (evacuation steps, grow and
+    /// shrink starts and ends, Clear, rebuilds, seed changes). Enumerators re-find their place when it changes.</summary>
+    private int _layoutEpoch;
+
+    /// <summary>True while a write is in progress (best-effort detection of concurrent writers).</summary>
+    private bool _writing;
+
+    /// <summary>Set by Dispose; the arrays are then null and _count is 0, so hot paths only test it on their empty path.</summary>
+    private bool _disposed;
+
+    /// <summary>Where every byte comes from.</summary>
+    private readonly SpanHeap _heap;
+
+    /// <summary>The user's comparer, or null for the default (which allows the bitwise fast paths).</summary>
+    private readonly IEqualityComparer<TKey>? _comparer;
+
+    private KeyCollection? _keys;
+    private ValueCollection? _values;
+
+    /// <summary>Hash of a key under this map's seed and comparer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong Hash(in TKey key)
+    {
+        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        {
+            return KeyHashing<TKey>.HashDefault(key, _seed);
+        }
+
+        return HashThroughComparer(key);
+    }
+
+    /// <summary>Key equality under this map's comparer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool KeysEqual(in TKey stored, in TKey probe)
+    {
+        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        {
+            return KeyHashing<TKey>.EqualsDefault(stored, probe);
+        }
+
+        return _comparer is null ? EqualityComparer<TKey>.Default.Equals(stored, probe) : _comparer.Equals(stored, probe);
+    }
+
+    private ulong HashThroughComparer(in TKey key)
+    {
+        int code = _comparer is null ? EqualityComparer<TKey>.Default.GetHashCode(key) : _comparer.GetHashCode(key);
+        return KeyHashing<TKey>.HashCode(code, _seed);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint BucketMask(int b) => ((nuint)1 << b) - 1;
+
+    /// <summary>Go's overLoadFactor: more than 8 entries and more than 6.5 per bucket.</summary>
+    private static bool OverLoad(int count, int b) =>
+        count > BucketLayout<TKey, TValue>.SlotCount && (ulong)count * LoadFactorDenominator > ((ulong)LoadFactorNumerator << b);
+
+    /// <summary>Go's tooManyOverflowBuckets: as many overflow buckets as buckets (capped at 2^15).</summary>
+    private static bool TooManyOverflow(int noverflow, int b) => noverflow >= 1 << Math.Min(b, MaxOverflowShift);
+
+    /// <summary>Whether a map of 2^<paramref name="b"/> buckets holding <paramref name="count"/> entries is sparse enough to shrink.</summary>
+    private static bool UnderLoad(int count, int b) =>
+        (ulong)count * LoadFactorDenominator * ShrinkLoadDivisor < ((ulong)LoadFactorNumerator << b);
+
+    /// <summary>Entries 2^<paramref name="b"/> buckets hold before growing.</summary>
+    internal static int CapacityOf(int b) =>
+        b == 0 ? BucketLayout<TKey, TValue>.SlotCount : (int)Math.Min(int.MaxValue, ((long)LoadFactorNumerator << b) / LoadFactorDenominator);
+
+    /// <summary>The smallest bucket shift whose capacity is at least <paramref name="count"/>.</summary>
+    internal static int BucketShiftFor(int count)
+    {
+        int b = 0;
+        while (b < MaxBucketShift && OverLoad(count, b))
+        {
+            b++;
+        }
+
+        return b;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(GetType().Name);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BeginWrite()
+    {
+        if (_writing)
+        {
+            ThrowHelper.ThrowConcurrentWrite();
+        }
+
+        _writing = true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EndWrite()
+    {
+        if (!_writing)
+        {
+            ThrowHelper.ThrowConcurrentWrite();
+        }
+
+        _writing = false;
+    }
+
+    /// <summary>Address of the value of <paramref name="key"/>, or null. A read: safe alongside other readers.</summary>
+    internal TValue* FindValue(in TKey key)
+    {
+        if (_count == 0)
+        {
+            ThrowIfDisposed();
+            return null;
+        }
+
+        if (_writing)
+        {
+            ThrowHelper.ThrowConcurrentWrite();
+        }
+
+        ulong hash = Hash(key);
+        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        byte* old = _oldBuckets;
+        if (old != null)
+        {
+            byte* ob = BucketLayout<TKey, TValue>.At(old, (nuint)hash & BucketMask(_oldB));
+            if (!TopHash.IsEvacuated(ob))
+            {
+                b = ob;
+            }
+        }
+
+        ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
+        do
+        {
+            ulong tophashes = TopHash.Load(b);
+            for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
+            {
+                int i = TopHash.FirstSlot(match);
+                if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
+                {
+                    return BucketLayout<TKey, TValue>.Value(b, i);
+                }
+            }
+
+            if (TopHash.EndsChain(tophashes))
+            {
+                break;
+            }
+
+            b = BucketLayout<TKey, TValue>.Overflow(b);
+        }
+        while (b != null);
+
+        return null;
+    }
+
+    /// <summary>
+    /// Address of the value of <paramref name="key"/>, adding the key when absent (the new value slot is not
+    /// initialised; the caller writes it). Runs inside BeginWrite/EndWrite.
+    /// </summary>
+    private TValue* FindOrInsert(in TKey key, out bool exists)
+    {
+        ulong hash = Hash(key);
+        if (_buckets == null)
+        {
+            AllocateFirstArray();
+        }
+
+        byte top = TopHash.Of(hash);
+        ulong pattern = TopHash.Broadcast(top);
+        while (true)
+        {
+            nuint index = (nuint)hash & BucketMask(_b);
+            if (_oldBuckets != null)
+            {
+                GrowWork(index);
+            }
+
+            byte* b = BucketLayout<TKey, TValue>.At(_buckets, index);
+            byte* insertBucket = null;
+            int insertSlot = 0;
+            while (true)
+            {
+                ulong tophashes = TopHash.Load(b);
+                for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
+                {
+                    int i = TopHash.FirstSlot(match);
+                    if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
+                    {
+                        exists = true;
+                        return BucketLayout<TKey, TValue>.Value(b, i);
+                    }
+                }
+
+                if (insertBucket == null)
+                {
+                    ulong empty = TopHash.MatchEmpty(tophashes);
+                    if (empty != 0)
+                    {
+                        insertBucket = b;
+                        insertSlot = TopHash.FirstSlot(empty);
+                    }
+                }
+
+                if (TopHash.EndsChain(tophashes))
+                {
+                    break;
+                }
+
+                byte* next = BucketLayout<TKey, TValue>.Overflow(b);
+                if (next == null)
+                {
+                    break;
+                }
+
+                b = next;
+            }
+
+            // The key is absent. Grow first if this insert would overload the map (then look again: the key's bucket moved).
+            if (_oldBuckets == null && (OverLoad(_count + 1, _b) || TooManyOverflow(_noverflow, _b)))
+            {
+                StartGrowth(OverLoad(_count + 1, _b) ? _b + 1 : _b);
+                continue;
+            }
+
+            if (insertBucket == null)
+            {
+                // b is the last bucket of a full chain.
+                insertBucket = NewOverflowBucket(b);
+                _noverflow++;
+                insertSlot = 0;
+            }
+
+            insertBucket[insertSlot] = top;
+            *BucketLayout<TKey, TValue>.Key(insertBucket, insertSlot) = key;
+            _count++;
+            _version++;
+            exists = false;
+            return BucketLayout<TKey, TValue>.Value(insertBucket, insertSlot);
+        }
+    }
+
+    /// <summary>Removes <paramref name="key"/>. Runs inside BeginWrite/EndWrite, on a map with at least one entry.</summary>
+    private bool RemoveCore(in TKey key, out TValue value)
+    {
+        ulong hash = Hash(key);
+        nuint index = (nuint)hash & BucketMask(_b);
+        if (_oldBuckets != null)
+        {
+            GrowWork(index);
+        }
+
+        byte* head = BucketLayout<TKey, TValue>.At(_buckets, index);
+        ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
+        for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+        {
+            ulong tophashes = TopHash.Load(b);
+            for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
+            {
+                int i = TopHash.FirstSlot(match);
+                if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
+                {
+                    value = *BucketLayout<TKey, TValue>.Value(b, i);
+                    DeleteSlot(head, b, i);
+                    _count--;
+                    if (_count == 0)
+                    {
+                        OnEmptied();
+                    }
+                    else if (_oldBuckets == null && _b > _minB && UnderLoad(_count, _b))
+                    {
+                        TryStartShrink();
+                    }
+
+                    return true;
+                }
+            }
+
+            if (TopHash.EndsChain(tophashes))
+            {
+                break;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Marks slot <paramref name="slot"/> of <paramref name="bucket"/> empty and propagates emptyRest backwards.</summary>
+    private static void DeleteSlot(byte* head, byte* bucket, int slot)
+    {
+        bucket[slot] = TopHash.EmptyOne;
+        if (slot == BucketLayout<TKey, TValue>.SlotCount - 1)
+        {
+            byte* next = BucketLayout<TKey, TValue>.Overflow(bucket);
+            if (next != null && next[0] != TopHash.EmptyRest)
+            {
+                return;
+            }
+        }
+        else if (bucket[slot + 1] != TopHash.EmptyRest)
+        {
+            return;
+        }
+
+        byte* b = bucket;
+        int i = slot;
+        while (true)
+        {
+            b[i] = TopHash.EmptyRest;
+            if (i == 0)
+            {
+                if (b == head)
+                {
+                    break;
+                }
+
+                // No back pointers: find the previous bucket from the head of the chain.
+                byte* previous = head;
+                while (BucketLayout<TKey, TValue>.Overflow(previous) != b)
+                {
+                    previous = BucketLayout<TKey, TValue>.Overflow(previous);
+                }
+
+                b = previous;
+                i = BucketLayout<TKey, TValue>.SlotCount - 1;
+            }
+            else
+            {
+                i--;
+            }
+
+            if (b[i] != TopHash.EmptyOne)
+            {
+                break;
+            }
+        }
+    }
+}

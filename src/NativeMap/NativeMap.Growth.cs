@@ -1,0 +1,551 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NativeMap;
+
+/*
+ * Growth, shrinking and evacuation.
+ *
+ * Three kinds of resize share one mechanism (_oldBuckets, _oldB, _nevacuate):
+ *   growth      _oldB = _b - 1. Unit = old bucket u; its entries split by hash bit _oldB into new buckets u (X) and
+ *               u + 2^_oldB (Y). The old slots are marked evacuatedX / evacuatedY / evacuatedEmpty.
+ *   same-size   _oldB = _b. Unit = old bucket u, all of it to new bucket u (X). Compacts chains that churn left long.
+ *   shrink      _oldB = _b + 1. Unit = new bucket j, fed by old buckets j and j + 2^_b, evacuated together (old j's
+ *               chain first) and marked evacuatedX. Evacuating the pair together keeps "is the unit done?" a question
+ *               about one head (old j), for lookups, writers and the enumerator alike.
+ *
+ * A write whose key maps to new bucket j evacuates the unit that feeds j, then unit _nevacuate. _nevacuate then skips
+ * units already evacuated out of order (at most 1024 per step, as Go does, so no write pays for a long scan). When it
+ * reaches the unit count, the old array is freed.
+ *
+ * Evacuating a unit, in three phases so that an exception cannot leave it half-moved:
+ *   1. count the live entries and, for growth, compute each one's destination (this hashes, which may run a user's
+ *      comparer: nothing has changed yet if it throws);
+ *   2. give the destination chains the overflow buckets they will need (an allocation failure leaves only empty
+ *      overflow buckets behind, which are harmless and counted);
+ *   3. move the entries in chain order, mark every old slot, free the old chain's overflow buckets (only the head stays,
+ *      for its marks), bump _layoutEpoch.
+ * Destination buckets are empty before their unit is evacuated: every write to new bucket j evacuates j's unit first.
+ *
+ * Why old overflow buckets can be freed per unit (Go keeps them until the whole array goes, because its iterators hold
+ * bucket pointers): our enumerator holds no pointer across a change of _layoutEpoch.
+ *
+ * Rebuild (TrimExcess, EnsureCapacity) is the one non-incremental path: it copies every entry into a fresh array of
+ * the requested size, and only then frees the old memory; on an exception it frees the new array and the map is
+ * unchanged. The caller asked for a resize now, so it pays for it now.
+ */
+
+public sealed unsafe partial class NativeMap<TKey, TValue>
+{
+    /// <summary>Units skipped per step when <see cref="_nevacuate"/> passes buckets that writes evacuated out of order.</summary>
+    private const int MaxEvacuationMarkScan = 1024;
+
+    /// <summary>Chains up to this many entries keep their growth destinations in a stack buffer during evacuation.</summary>
+    private const int StackDestinationBits = 512;
+
+    /// <summary>Whether a growth or shrink is in progress (for tests).</summary>
+    internal bool IsEvacuating => _oldBuckets != null;
+
+    /// <summary>Whether the resize in progress is a shrink (for tests).</summary>
+    internal bool IsShrinking => _oldBuckets != null && _oldB > _b;
+
+    /// <summary>log2 of the bucket count (for tests).</summary>
+    internal int BucketShift => _b;
+
+    /// <summary>Number of evacuation units of the resize in progress.</summary>
+    private nuint EvacuationUnits => (nuint)1 << Math.Min(_b, _oldB);
+
+    private byte* AllocateArray(int b) => (byte*)_heap.AllocateZeroed(BucketLayout<TKey, TValue>.ArrayBytes(b));
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // once per map (and after Clear): keep it out of the insert path
+    private void AllocateFirstArray()
+    {
+        ThrowIfDisposed();
+        _buckets = AllocateArray(_b);
+        _noverflow = 0;
+        _layoutEpoch++;
+    }
+
+    /// <summary>Allocates an empty overflow bucket and links it after <paramref name="last"/>. The caller counts it.</summary>
+    private byte* NewOverflowBucket(byte* last)
+    {
+        // Not zeroed: only the tophash (all emptyRest) and the overflow pointer need initialising.
+        byte* bucket = (byte*)_heap.Allocate((nuint)BucketLayout<TKey, TValue>.BucketSize);
+        *(ulong*)bucket = 0;
+        BucketLayout<TKey, TValue>.SetOverflow(bucket, null);
+        BucketLayout<TKey, TValue>.SetOverflow(last, bucket);
+        return bucket;
+    }
+
+    /// <summary>Starts a growth (<paramref name="newB"/> = _b + 1), same-size growth or shrink (_b - 1). No entry moves.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare: once per doubling
+    private void StartGrowth(int newB)
+    {
+        byte* array = AllocateArray(newB);
+        _oldBuckets = _buckets;
+        _oldB = _b;
+        _oldNoverflow = _noverflow;
+        _buckets = array;
+        _b = newB;
+        _noverflow = 0;
+        _nevacuate = 0;
+        _layoutEpoch++;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare: once per halving
+    private void TryStartShrink()
+    {
+        try
+        {
+            StartGrowth(_b - 1);
+        }
+        catch (OutOfMemoryException)
+        {
+            // Shrinking is an optimisation: a heap that cannot supply the smaller array leaves the map at its size, and
+            // the remove that asked for it still succeeds. A later remove tries again.
+        }
+    }
+
+    /// <summary>Evacuates the unit feeding new bucket <paramref name="index"/>, then unit <see cref="_nevacuate"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // only while a resize is in progress; keeps the write paths small
+    private void GrowWork(nuint index)
+    {
+        if (_oldB > _b)
+        {
+            EvacuateShrinkUnit(index);
+            if (_oldBuckets != null)
+            {
+                EvacuateShrinkUnit(_nevacuate);
+            }
+        }
+        else
+        {
+            EvacuateGrowthUnit(index & BucketMask(_oldB));
+            if (_oldBuckets != null)
+            {
+                EvacuateGrowthUnit(_nevacuate);
+            }
+        }
+    }
+
+    /// <summary>Evacuates every remaining unit (for rebuilds and tests).</summary>
+    internal void EvacuateAll()
+    {
+        while (_oldBuckets != null)
+        {
+            if (_oldB > _b)
+            {
+                EvacuateShrinkUnit(_nevacuate);
+            }
+            else
+            {
+                EvacuateGrowthUnit(_nevacuate);
+            }
+        }
+    }
+
+    /// <summary>Growth or same-size growth: moves old bucket <paramref name="unit"/>'s chain to new buckets X (and Y).</summary>
+    private void EvacuateGrowthUnit(nuint unit)
+    {
+        byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, unit);
+        if (!TopHash.IsEvacuated(head))
+        {
+            bool split = _b > _oldB;
+            nuint highBit = (nuint)1 << _oldB;
+            int live = CountLive(head);
+
+            // Phase 1: destinations. Bit k set = the k-th live entry goes to Y.
+            Span<ulong> toY = live <= StackDestinationBits ? stackalloc ulong[StackDestinationBits / 64] : new ulong[(live + 63) / 64];
+            int liveY = 0;
+            if (split)
+            {
+                toY.Clear();
+                int k = 0;
+                for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+                {
+                    for (ulong full = TopHash.MatchFull(TopHash.Load(b)); full != 0; full &= full - 1)
+                    {
+                        int i = TopHash.FirstSlot(full);
+                        if (((nuint)Hash(*BucketLayout<TKey, TValue>.Key(b, i)) & highBit) != 0)
+                        {
+                            toY[k >> 6] |= 1UL << (k & 63);
+                            liveY++;
+                        }
+
+                        k++;
+                    }
+                }
+            }
+
+            // Phase 2: room in the destinations.
+            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
+            byte* y = split ? BucketLayout<TKey, TValue>.At(_buckets, unit + highBit) : null;
+            Reserve(x, live - liveY);
+            if (split)
+            {
+                Reserve(y, liveY);
+            }
+
+            // Phase 3: move, mark, free.
+            int xi = 0;
+            if (split)
+            {
+                int yi = 0;
+                int entry = 0;
+                for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+                {
+                    for (int i = 0; i < BucketLayout<TKey, TValue>.SlotCount; i++)
+                    {
+                        byte top = b[i];
+                        if (top < TopHash.MinTopHash)
+                        {
+                            b[i] = TopHash.EvacuatedEmpty;
+                        }
+                        else if (((toY[entry >> 6] >> (entry++ & 63)) & 1) != 0)
+                        {
+                            Append(b, i, top, ref y, ref yi);
+                            b[i] = TopHash.EvacuatedY;
+                        }
+                        else
+                        {
+                            Append(b, i, top, ref x, ref xi);
+                            b[i] = TopHash.EvacuatedX;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                MoveChain(head, ref x, ref xi);
+            }
+
+            FreeOldOverflow(head);
+            _layoutEpoch++;
+        }
+
+        if (unit == _nevacuate)
+        {
+            AdvanceEvacuationMark();
+        }
+    }
+
+    /// <summary>Shrink: moves old buckets <paramref name="unit"/> and <paramref name="unit"/> + 2^_b into new bucket <paramref name="unit"/>.</summary>
+    private void EvacuateShrinkUnit(nuint unit)
+    {
+        byte* low = BucketLayout<TKey, TValue>.At(_oldBuckets, unit);
+        if (!TopHash.IsEvacuated(low))
+        {
+            byte* high = BucketLayout<TKey, TValue>.At(_oldBuckets, unit + ((nuint)1 << _b));
+            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
+            Reserve(x, CountLive(low) + CountLive(high));
+            int xi = 0;
+            MoveChain(low, ref x, ref xi);
+            MoveChain(high, ref x, ref xi);
+            FreeOldOverflow(low);
+            FreeOldOverflow(high);
+            _layoutEpoch++;
+        }
+
+        if (unit == _nevacuate)
+        {
+            AdvanceEvacuationMark();
+        }
+    }
+
+    /// <summary>Moves a whole old chain to the destination cursor (<paramref name="x"/>, <paramref name="xi"/>), marking it evacuated.</summary>
+    private static void MoveChain(byte* head, ref byte* x, ref int xi)
+    {
+        for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+        {
+            for (int i = 0; i < BucketLayout<TKey, TValue>.SlotCount; i++)
+            {
+                byte top = b[i];
+                if (top < TopHash.MinTopHash)
+                {
+                    b[i] = TopHash.EvacuatedEmpty;
+                    continue;
+                }
+
+                Append(b, i, top, ref x, ref xi);
+                b[i] = TopHash.EvacuatedX;
+            }
+        }
+    }
+
+    /// <summary>Copies a slot to the destination cursor (<paramref name="to"/>, <paramref name="toSlot"/>), stepping into the
+    /// next (reserved) bucket of the destination chain when the current one is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Append(byte* from, int fromSlot, byte top, ref byte* to, ref int toSlot)
+    {
+        if (toSlot == BucketLayout<TKey, TValue>.SlotCount)
+        {
+            to = BucketLayout<TKey, TValue>.Overflow(to);
+            toSlot = 0;
+        }
+
+        MoveSlot(from, fromSlot, to, toSlot++, top);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MoveSlot(byte* from, int fromSlot, byte* to, int toSlot, byte top)
+    {
+        to[toSlot] = top;
+        *BucketLayout<TKey, TValue>.Key(to, toSlot) = *BucketLayout<TKey, TValue>.Key(from, fromSlot);
+        *BucketLayout<TKey, TValue>.Value(to, toSlot) = *BucketLayout<TKey, TValue>.Value(from, fromSlot);
+    }
+
+    private static int CountLive(byte* head)
+    {
+        int live = 0;
+        for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+        {
+            live += BitOperations.PopCount(TopHash.MatchFull(TopHash.Load(b)));
+        }
+
+        return live;
+    }
+
+    /// <summary>Makes the (empty) chain at <paramref name="head"/> long enough for <paramref name="entries"/> entries.</summary>
+    private void Reserve(byte* head, int entries)
+    {
+        int needed = Math.Max(1, (entries + BucketLayout<TKey, TValue>.SlotCount - 1) / BucketLayout<TKey, TValue>.SlotCount);
+        byte* last = head;
+        int have = 1;
+        while (BucketLayout<TKey, TValue>.Overflow(last) != null)
+        {
+            last = BucketLayout<TKey, TValue>.Overflow(last);
+            have++;
+        }
+
+        for (; have < needed; have++)
+        {
+            last = NewOverflowBucket(last);
+            _noverflow++;
+        }
+    }
+
+    /// <summary>Frees the overflow buckets of an evacuated old chain; its head stays in the old array with its marks.</summary>
+    private void FreeOldOverflow(byte* head)
+    {
+        byte* b = BucketLayout<TKey, TValue>.Overflow(head);
+        BucketLayout<TKey, TValue>.SetOverflow(head, null);
+        while (b != null)
+        {
+            byte* next = BucketLayout<TKey, TValue>.Overflow(b);
+            _heap.Free(b);
+            _oldNoverflow--;
+            b = next;
+        }
+    }
+
+    private void AdvanceEvacuationMark()
+    {
+        nuint units = EvacuationUnits;
+        _nevacuate++;
+        nuint stop = Math.Min(_nevacuate + MaxEvacuationMarkScan, units);
+        while (_nevacuate < stop && TopHash.IsEvacuated(BucketLayout<TKey, TValue>.At(_oldBuckets, _nevacuate)))
+        {
+            _nevacuate++;
+        }
+
+        if (_nevacuate == units)
+        {
+            // Done: every old overflow bucket was freed with its chain; the array goes back to the heap now.
+            _heap.Free(_oldBuckets);
+            _oldBuckets = null;
+            _oldB = 0;
+            _oldNoverflow = 0;
+            _nevacuate = 0;
+            _layoutEpoch++;
+        }
+    }
+
+    /// <summary>The last entry was removed: drop the old array, cut back to the capacity floor, draw a new seed.</summary>
+    private void OnEmptied()
+    {
+        if (_oldBuckets != null)
+        {
+            FreeArrayWithChains(_oldBuckets, _oldB);
+            _oldBuckets = null;
+            _oldB = 0;
+            _oldNoverflow = 0;
+            _nevacuate = 0;
+        }
+
+        if (_b > _minB)
+        {
+            FreeArrayWithChains(_buckets, _b);
+            _buckets = null;
+            _b = _minB;
+            _noverflow = 0;
+        }
+
+        _seed = HashSeed.Draw();
+        _layoutEpoch++;
+    }
+
+    private void ClearCore()
+    {
+        FreeAllMemory();
+        ResetToEmpty();
+        _seed = HashSeed.Draw();
+    }
+
+    /// <summary>Forgets every array (already freed by the caller) and returns the map to its state before the first insert.</summary>
+    private void ResetToEmpty()
+    {
+        _buckets = null;
+        _oldBuckets = null;
+        _b = _minB;
+        _oldB = 0;
+        _count = 0;
+        _noverflow = 0;
+        _oldNoverflow = 0;
+        _nevacuate = 0;
+        _layoutEpoch++;
+    }
+
+    private void EnsureCapacityCore(int capacity)
+    {
+        int needB = BucketShiftFor(capacity);
+        _minB = Math.Max(_minB, needB);
+        if (_buckets == null)
+        {
+            if (needB > _b)
+            {
+                _b = needB;
+            }
+
+            if (capacity > 0)
+            {
+                AllocateFirstArray();
+            }
+        }
+        else if (needB > _b)
+        {
+            Rebuild(needB);
+            _version++;
+        }
+    }
+
+    private void TrimExcessCore()
+    {
+        _minB = 0;
+        _version++;
+        if (_count == 0)
+        {
+            ClearCore();
+            return;
+        }
+
+        int fitB = BucketShiftFor(_count);
+        if (_oldBuckets != null || fitB < _b)
+        {
+            Rebuild(fitB);
+        }
+    }
+
+    /// <summary>Copies every entry into a fresh array of 2^<paramref name="newB"/> buckets, then frees the old memory.</summary>
+    private void Rebuild(int newB)
+    {
+        byte* array = AllocateArray(newB);
+        int noverflow = 0;
+        try
+        {
+            if (_oldBuckets != null)
+            {
+                nuint oldCount = (nuint)1 << _oldB;
+                for (nuint u = 0; u < oldCount; u++)
+                {
+                    byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, u);
+                    if (!TopHash.IsEvacuated(head))
+                    {
+                        CopyChainInto(head, array, newB, ref noverflow);
+                    }
+                }
+            }
+
+            nuint count = (nuint)1 << _b;
+            for (nuint j = 0; j < count; j++)
+            {
+                CopyChainInto(BucketLayout<TKey, TValue>.At(_buckets, j), array, newB, ref noverflow);
+            }
+        }
+        catch
+        {
+            FreeArrayWithChains(array, newB);
+            throw;
+        }
+
+        FreeAllMemory();
+        _buckets = array;
+        _b = newB;
+        _noverflow = noverflow;
+        _oldBuckets = null;
+        _oldB = 0;
+        _oldNoverflow = 0;
+        _nevacuate = 0;
+        _layoutEpoch++;
+    }
+
+    private void CopyChainInto(byte* head, byte* array, int newB, ref int noverflow)
+    {
+        for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+        {
+            for (ulong full = TopHash.MatchFull(TopHash.Load(b)); full != 0; full &= full - 1)
+            {
+                int i = TopHash.FirstSlot(full);
+                ulong hash = Hash(*BucketLayout<TKey, TValue>.Key(b, i));
+                byte* d = BucketLayout<TKey, TValue>.At(array, (nuint)hash & BucketMask(newB));
+
+                // Append-only: the first empty slot of the chain is its first emptyRest.
+                ulong empty;
+                while ((empty = TopHash.MatchEmpty(TopHash.Load(d))) == 0)
+                {
+                    byte* next = BucketLayout<TKey, TValue>.Overflow(d);
+                    if (next == null)
+                    {
+                        next = NewOverflowBucket(d);
+                        noverflow++;
+                    }
+
+                    d = next;
+                }
+
+                MoveSlot(b, i, d, TopHash.FirstSlot(empty), b[i]);
+            }
+        }
+    }
+
+    /// <summary>Frees every chain and array the map holds. Leaves the fields for the caller to reset.</summary>
+    private void FreeAllMemory()
+    {
+        if (_oldBuckets != null)
+        {
+            FreeArrayWithChains(_oldBuckets, _oldB);
+        }
+
+        if (_buckets != null)
+        {
+            FreeArrayWithChains(_buckets, _b);
+        }
+    }
+
+    /// <summary>Frees the overflow buckets of every chain of an array, then the array.</summary>
+    private void FreeArrayWithChains(byte* array, int b)
+    {
+        nuint count = (nuint)1 << b;
+        for (nuint j = 0; j < count; j++)
+        {
+            byte* overflow = BucketLayout<TKey, TValue>.Overflow(BucketLayout<TKey, TValue>.At(array, j));
+            while (overflow != null)
+            {
+                byte* next = BucketLayout<TKey, TValue>.Overflow(overflow);
+                _heap.Free(overflow);
+                overflow = next;
+            }
+        }
+
+        _heap.Free(array);
+    }
+}
