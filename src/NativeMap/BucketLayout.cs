@@ -14,13 +14,14 @@ namespace NativeMap;
  *     BucketSize                               OverflowOffset + 8, rounded up to Alignment
  *
  * Alignment. C# cannot ask the runtime for the alignment of an arbitrary unmanaged T, so we use the largest power of
- * two (at most 16) that divides sizeof(T). That is never smaller than T's real alignment (a size is always a multiple of
- * the alignment), so every key and value is naturally aligned; at worst a type is over-aligned (Guid: 16 instead of 4)
- * and a few padding bytes follow the tophash. The bucket size is a multiple of every alignment involved and of 8, so in
- * an array every bucket is aligned too (the heap returns 16-byte aligned blocks), and the low 3 bits of a bucket
- * address are always zero (the enumerator packs a slot index there).
+ * two, at most 8, that divides sizeof(T). Up to 8 that is never below T's real alignment (a size is a multiple of the
+ * alignment), so keys and values of primitive fields are naturally aligned. Types aligned to 16 (Int128, Vector128)
+ * get 8: their loads are ordinary unaligned-tolerant moves on x64 and arm64, and capping saves 8 bytes of padding per
+ * bucket for 16-byte keys such as Guid (whose real alignment is 4). The bucket size is a multiple of 8, so the low 3
+ * bits of every bucket address are zero (the heap returns 16-byte aligned blocks; the enumerator packs a slot index
+ * into those bits).
  *
- * Examples: <long,long> 8 + 64 + 64 + 8 = 144 bytes; <int,int> 8 + 32 + 32 + 8 = 80; <Guid,long> 16 + 128 + 64 + 8 = 216.
+ * Examples: <long,long> 8 + 64 + 64 + 8 = 144 bytes; <int,int> 8 + 32 + 32 + 8 = 80; <Guid,long> 8 + 128 + 64 + 8 = 208.
  * All fields are static readonly: the JIT treats them as constants once the type is initialised (tier 1).
  */
 
@@ -73,7 +74,7 @@ internal static unsafe class BucketLayout<TKey, TValue>
     /// <summary>Bytes of an array of 2^<paramref name="b"/> buckets.</summary>
     public static nuint ArrayBytes(int b) => (nuint)BucketSize << b;
 
-    private static int AlignmentOf(int size) => Math.Min(16, size & -size);
+    private static int AlignmentOf(int size) => Math.Min(8, size & -size);
 
     private static int AlignUp(int value, int alignment) => (value + alignment - 1) & -alignment;
 }

@@ -125,6 +125,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The user's comparer, or null for the default (which allows the bitwise fast paths).</summary>
     private readonly IEqualityComparer<TKey>? _comparer;
 
+    /// <summary>Resizes started (growth, same-size growth, shrink, rebuild); a diagnostic for tests of hysteresis.</summary>
+    private int _resizeCount;
+
     private KeyCollection? _keys;
     private ValueCollection? _values;
 

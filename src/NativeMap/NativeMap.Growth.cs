@@ -52,6 +52,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>log2 of the bucket count (for tests).</summary>
     internal int BucketShift => _b;
 
+    /// <summary>Resizes started so far (for tests).</summary>
+    internal int ResizeCount => _resizeCount;
+
+    /// <summary>The hash seed (for tests).</summary>
+    internal HashSeed Seed => _seed;
+
     /// <summary>Number of evacuation units of the resize in progress.</summary>
     private nuint EvacuationUnits => (nuint)1 << Math.Min(_b, _oldB);
 
@@ -89,6 +95,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         _b = newB;
         _noverflow = 0;
         _nevacuate = 0;
+        _resizeCount++;
         _layoutEpoch++;
     }
 
@@ -485,6 +492,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         _oldB = 0;
         _oldNoverflow = 0;
         _nevacuate = 0;
+        _resizeCount++;
         _layoutEpoch++;
     }
 

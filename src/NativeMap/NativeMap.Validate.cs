@@ -53,7 +53,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             return;
         }
 
-        var seen = new HashSet<TKey>(Comparer);
+        // Keys sit in the bucket their hash selects, and new buckets fed by unevacuated old ones are empty, so two copies
+        // of a key could only share a chain: duplicates are looked for chain by chain (a HashSet would itself be
+        // flooded by keys that collide under GetHashCode, which the map handles fine).
+        var seen = new List<TKey>();
         int live = 0;
         int newOverflow = 0;
         int oldOverflow = 0;
@@ -206,10 +209,11 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>Checks one chain of an array of 2^<paramref name="b"/> buckets; returns its overflow bucket count.</summary>
-    private int ValidateChain(byte* head, nuint index, int b, HashSet<TKey> seen, ref int live, string array)
+    private int ValidateChain(byte* head, nuint index, int b, List<TKey> seen, ref int live, string array)
     {
         int overflow = 0;
         bool rest = false;
+        seen.Clear();
         for (byte* bucket = head; bucket != null; bucket = BucketLayout<TKey, TValue>.Overflow(bucket))
         {
             if (bucket != head)
@@ -258,10 +262,15 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     Fail("key-in-its-bucket", $"{Where(array, index, overflow, i)}: key hashes to bucket {(nuint)hash & BucketMask(b)}");
                 }
 
-                if (!seen.Add(key))
+                foreach (TKey other in seen)
                 {
-                    Fail("no-duplicate-keys", $"{Where(array, index, overflow, i)}: key {key} appears twice");
+                    if (KeysEqual(other, key))
+                    {
+                        Fail("no-duplicate-keys", $"{Where(array, index, overflow, i)}: key {key} appears twice");
+                    }
                 }
+
+                seen.Add(key);
 
                 live++;
             }
