@@ -1,0 +1,85 @@
+using System.Diagnostics.CodeAnalysis;
+using BenchmarkDotNet.Attributes;
+
+namespace NativeMap.Benchmarks.Map;
+
+/// <summary>TryGetValue hits and misses on a map of random keys built without a capacity hint.</summary>
+[GenericTypeArguments(typeof(long))]
+[GenericTypeArguments(typeof(int))]
+[GenericTypeArguments(typeof(Guid))]
+[SuppressMessage("Design", "CA1001", Justification = "The map is disposed by [GlobalCleanup], which BenchmarkDotNet calls.")]
+public class LookupBenchmarks<TKey> : MapBenchmarkBase<TKey>
+    where TKey : unmanaged
+{
+    private Dictionary<TKey, long> _dictionary = null!;
+    private NativeMap<TKey, long> _map = null!;
+
+    protected override int Size => 1_000_000;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        CreateKeys();
+        _dictionary = new Dictionary<TKey, long>();
+        _map = new NativeMap<TKey, long>(0, Heap);
+        for (int i = 0; i < Present.Length; i++)
+        {
+            _dictionary[Present[i]] = i;
+            _map[Present[i]] = i;
+        }
+
+        _map.EvacuateAll(); // steady state: no growth in progress
+    }
+
+    public override void Cleanup()
+    {
+        _map.Dispose();
+        base.Cleanup();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
+    [BenchmarkCategory("Hit")]
+    public long Dictionary_Hit() => DictionaryLookups(PresentShuffled);
+
+    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    [BenchmarkCategory("Hit")]
+    public long NativeMap_Hit() => MapLookups(PresentShuffled);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
+    [BenchmarkCategory("Miss")]
+    public long Dictionary_Miss() => DictionaryLookups(Absent);
+
+    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    [BenchmarkCategory("Miss")]
+    public long NativeMap_Miss() => MapLookups(Absent);
+
+    private long DictionaryLookups(TKey[] keys)
+    {
+        Dictionary<TKey, long> dictionary = _dictionary;
+        long sum = 0;
+        foreach (TKey key in keys)
+        {
+            if (dictionary.TryGetValue(key, out long value))
+            {
+                sum += value;
+            }
+        }
+
+        return sum;
+    }
+
+    private long MapLookups(TKey[] keys)
+    {
+        NativeMap<TKey, long> map = _map;
+        long sum = 0;
+        foreach (TKey key in keys)
+        {
+            if (map.TryGetValue(key, out long value))
+            {
+                sum += value;
+            }
+        }
+
+        return sum;
+    }
+}
