@@ -87,8 +87,8 @@ internal static class KeyHashing<TKey>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix(ulong a, ulong b)
     {
-        ulong hi = Math.BigMul(a, b, out ulong lo);
-        return hi ^ lo;
+        UInt128 product = Math.BigMul(a, b); // the UInt128 form keeps both halves in registers (the out form spills)
+        return (ulong)product ^ (ulong)(product >> 64);
     }
 
     /// <summary>Hash of a key of kind Bitwise, Double or Single.</summary>

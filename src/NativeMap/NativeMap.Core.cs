@@ -26,7 +26,7 @@ namespace NativeMap;
  * chain. Buckets have no back pointers: stepping into the previous bucket re-walks the chain from its head.
  *
  * Growth (NativeMap.Growth.cs). An insert of a new key grows the map when count > 8 && count > 6.5 * 2^B (the ratio is
- * kept as 13/2), or does a same-size grow (compaction) when overflow buckets reach 2^min(B, 15). A delete starts a
+ * kept as 13/2), or does a same-size grow (compaction) when overflow buckets reach 2^B (Go's 2^min(B, 15) with its sampled counter). A delete starts a
  * shrink to 2^(B-1) when count < 6.5 * 2^B / 4. Either way the new array is allocated zeroed by the heap (which skips
  * the memset for pages it knows are zero; we never clear it again) and the old one is kept as _oldBuckets; no entry
  * moves then. Every write (insert, overwrite, delete) that finds _oldBuckets set evacuates the old bucket(s) its key maps
@@ -64,8 +64,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>A shrink starts below a quarter of the growth load: count &lt; (13/2) * 2^B / 4.</summary>
     internal const int ShrinkLoadDivisor = 4;
 
-    /// <summary>Same-size growth when overflow buckets reach 2^min(B, this).</summary>
-    internal const int MaxOverflowShift = 15;
 
     // ---- Fields. Invariants, checked by Validate() (NativeMap.Validate.cs):
     //  * _buckets == null  =>  _count == 0 && _oldBuckets == null. After Dispose also _disposed.
@@ -115,6 +113,26 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
     /// <summary>True while a write is in progress (best-effort detection of concurrent writers).</summary>
     private bool _writing;
+
+    /// <summary>
+    /// True when a lookup may take the inline path of <see cref="FindValue"/>: the key hashes bitwise under the default
+    /// comparer, the map has entries, no resize is in progress and no write is in flight. Cleared by BeginWrite and
+    /// recomputed by EndWrite (every change of those conditions happens inside a write, or in Dispose), so that a
+    /// lookup tests one byte instead of four fields.
+    /// </summary>
+    private bool _fastReads;
+
+    // Thresholds of the current size, recomputed with _fastReads (RecomputeFastState) and read only by the inline paths,
+    // which run only when no resize is in progress, so they always describe the current array.
+
+    /// <summary>An insert of a new key when <see cref="_count"/> equals this starts a growth: <see cref="CapacityOf"/>(_b).</summary>
+    private int _growAt;
+
+    /// <summary>A remove that leaves <see cref="_count"/> below this starts a shrink (or, at 0, resets the map).</summary>
+    private int _shrinkBelow;
+
+    /// <summary>Overflow buckets that trigger a same-size growth: 2^_b.</summary>
+    private int _overflowLimit;
 
     /// <summary>Set by Dispose; the arrays are then null and _count is 0, so hot paths only test it on their empty path.</summary>
     private bool _disposed;
@@ -168,8 +186,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private static bool OverLoad(int count, int b) =>
         count > BucketLayout<TKey, TValue>.SlotCount && (ulong)count * LoadFactorDenominator > ((ulong)LoadFactorNumerator << b);
 
-    /// <summary>Go's tooManyOverflowBuckets: as many overflow buckets as buckets (capped at 2^15).</summary>
-    private static bool TooManyOverflow(int noverflow, int b) => noverflow >= 1 << Math.Min(b, MaxOverflowShift);
+    /// <summary>
+    /// Go's tooManyOverflowBuckets: as many overflow buckets as buckets. Go compares with 2^min(B, 15), but for B &gt; 15
+    /// its counter is sampled (incremented with probability 2^(15-B)), so the real threshold is about 2^B buckets at
+    /// every size; we count exactly and compare with 2^B. (Comparing an exact count with 2^15 would start a same-size
+    /// growth over and over in any map above 2^16 buckets: at load 6.5 a fifth of all buckets have overflow.)
+    /// </summary>
+    private static bool TooManyOverflow(int noverflow, int b) => noverflow >= 1 << b;
 
     /// <summary>Whether a map of 2^<paramref name="b"/> buckets holding <paramref name="count"/> entries is sparse enough to shrink.</summary>
     private static bool UnderLoad(int count, int b) =>
@@ -208,6 +231,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         _writing = true;
+        _fastReads = false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -219,10 +243,72 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         _writing = false;
+        RecomputeFastState();
     }
 
-    /// <summary>Address of the value of <paramref name="key"/>, or null. A read: safe alongside other readers.</summary>
+    /// <summary>Leaves a write entered with <see cref="BeginFastWrite"/> that did not resize.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EndFastWrite()
+    {
+        if (!_writing)
+        {
+            ThrowHelper.ThrowConcurrentWrite();
+        }
+
+        _writing = false;
+        _fastReads = (_count != 0) & (_oldBuckets == null); // a remove may have emptied the map or started a shrink
+    }
+
+    /// <summary>Recomputes <see cref="_fastReads"/> and the thresholds the inline paths use, after a write that may have resized.</summary>
+    private void RecomputeFastState()
+    {
+        _fastReads = KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null && _count != 0 && _oldBuckets == null;
+        _growAt = CapacityOf(_b);
+        _shrinkBelow = _b > _minB
+            ? (int)Math.Min(int.MaxValue, (((long)LoadFactorNumerator << _b) + (LoadFactorDenominator * ShrinkLoadDivisor) - 1) / (LoadFactorDenominator * ShrinkLoadDivisor))
+            : 1; // ceil(6.5 * 2^B / 4): count below it is UnderLoad; 1 means only the last remove (count 0) resizes
+        _overflowLimit = 1 << _b;
+    }
+
+    /// <summary>Whether the inline paths may run: default bitwise equality, entries present, no resize, no write in flight.</summary>
+    private bool CanTakeFastPath => KeyHashing<TKey>.Kind != KeyKind.Comparer && _fastReads;
+
+    /// <summary>Enters a write from an inline path (which only runs when <see cref="_fastReads"/> says no write is in flight).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BeginFastWrite()
+    {
+        _fastReads = false;
+        _writing = true;
+    }
+
+    /// <summary>
+    /// Address of the value of <paramref name="key"/>, or null. A read: safe alongside other readers.
+    /// </summary>
+    /// <remarks>
+    /// The common case (a bitwise or floating-point key under the default comparer, a non-empty map, no resize in
+    /// progress, no write in flight) is tested with one branch and runs inline in the caller; everything else goes to
+    /// <see cref="FindValueGeneral"/>. Why it pays: lookups over a map larger than the caches are bound by how many can
+    /// be in flight at once, which the out-of-order window decides; a short inline path (no call, no saved registers,
+    /// one flag instead of four tests) lets more lookups overlap. Measured on 1 M random long keys: 49 ns per hit
+    /// through the general path, 39 ns inline (perf/README.md).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal TValue* FindValue(in TKey key)
+    {
+        if (!CanTakeFastPath)
+        {
+            return FindValueGeneral(key);
+        }
+
+        ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
+        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        TopHash.PrefetchRest(b, BucketLayout<TKey, TValue>.BucketSize);
+        return SearchChain(b, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: true);
+    }
+
+    /// <summary>Every lookup the inline path of <see cref="FindValue"/> does not take.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TValue* FindValueGeneral(in TKey key)
     {
         if (_count == 0)
         {
@@ -237,6 +323,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
         ulong hash = Hash(key);
         byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        TopHash.PrefetchRest(b, BucketLayout<TKey, TValue>.BucketSize);
         byte* old = _oldBuckets;
         if (old != null)
         {
@@ -247,14 +334,21 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
         }
 
-        ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
+        return SearchChain(b, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: false);
+    }
+
+    /// <summary>Looks for <paramref name="key"/> in the chain from <paramref name="b"/>; emptyRest ends the search.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TValue* SearchChain(byte* b, ulong pattern, in TKey key, bool defaultEquality)
+    {
         do
         {
             ulong tophashes = TopHash.Load(b);
             for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
             {
                 int i = TopHash.FirstSlot(match);
-                if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
+                TKey* candidate = BucketLayout<TKey, TValue>.Key(b, i);
+                if (defaultEquality ? KeyHashing<TKey>.EqualsDefault(*candidate, key) : KeysEqual(*candidate, key))
                 {
                     return BucketLayout<TKey, TValue>.Value(b, i);
                 }
@@ -262,7 +356,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
             if (TopHash.EndsChain(tophashes))
             {
-                break;
+                return null;
             }
 
             b = BucketLayout<TKey, TValue>.Overflow(b);
@@ -270,6 +364,82 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         while (b != null);
 
         return null;
+    }
+
+    /// <summary>
+    /// Looks for <paramref name="key"/> in the chain from <paramref name="b"/> and notes on the way the first empty slot
+    /// (null bucket when the chain is full) and the last bucket reached.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TValue* SearchChainForInsert(byte* b, ulong pattern, in TKey key, bool defaultEquality, out byte* insertBucket, out int insertSlot, out byte* last)
+    {
+        insertBucket = null;
+        insertSlot = 0;
+        while (true)
+        {
+            ulong tophashes = TopHash.Load(b);
+            for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
+            {
+                int i = TopHash.FirstSlot(match);
+                TKey* candidate = BucketLayout<TKey, TValue>.Key(b, i);
+                if (defaultEquality ? KeyHashing<TKey>.EqualsDefault(*candidate, key) : KeysEqual(*candidate, key))
+                {
+                    last = b;
+                    return BucketLayout<TKey, TValue>.Value(b, i);
+                }
+            }
+
+            if (insertBucket == null)
+            {
+                ulong empty = TopHash.MatchEmpty(tophashes);
+                if (empty != 0)
+                {
+                    insertBucket = b;
+                    insertSlot = TopHash.FirstSlot(empty);
+                }
+            }
+
+            byte* next = BucketLayout<TKey, TValue>.Overflow(b);
+            if (TopHash.EndsChain(tophashes) || next == null)
+            {
+                last = b;
+                return null;
+            }
+
+            b = next;
+        }
+    }
+
+    /// <summary>
+    /// The inline insert: address of the value of <paramref name="key"/>, adding the key in the first empty slot when
+    /// absent; null when the general path must run instead (the chain is full, or this insert would start a growth).
+    /// Runs no user code and allocates nothing, so it cannot throw. Caller: <see cref="BeginFastWrite"/> first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TValue* FindOrInsertFast(in TKey key, out bool exists)
+    {
+        ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
+        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        TopHash.PrefetchRest(b, BucketLayout<TKey, TValue>.BucketSize);
+        byte top = TopHash.Of(hash);
+        TValue* found = SearchChainForInsert(b, TopHash.Broadcast(top), key, defaultEquality: true, out byte* insertBucket, out int insertSlot, out _);
+        if (found != null)
+        {
+            exists = true;
+            return found;
+        }
+
+        exists = false;
+        if ((insertBucket == null) | (_count >= _growAt) | (_noverflow >= _overflowLimit))
+        {
+            return null;
+        }
+
+        insertBucket[insertSlot] = top;
+        *BucketLayout<TKey, TValue>.Key(insertBucket, insertSlot) = key;
+        _count++;
+        _version++;
+        return BucketLayout<TKey, TValue>.Value(insertBucket, insertSlot);
     }
 
     /// <summary>
@@ -295,43 +465,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
 
             byte* b = BucketLayout<TKey, TValue>.At(_buckets, index);
-            byte* insertBucket = null;
-            int insertSlot = 0;
-            while (true)
+            TopHash.PrefetchRest(b, BucketLayout<TKey, TValue>.BucketSize);
+            TValue* found = SearchChainForInsert(b, pattern, key, defaultEquality: false, out byte* insertBucket, out int insertSlot, out byte* last);
+            if (found != null)
             {
-                ulong tophashes = TopHash.Load(b);
-                for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
-                {
-                    int i = TopHash.FirstSlot(match);
-                    if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
-                    {
-                        exists = true;
-                        return BucketLayout<TKey, TValue>.Value(b, i);
-                    }
-                }
-
-                if (insertBucket == null)
-                {
-                    ulong empty = TopHash.MatchEmpty(tophashes);
-                    if (empty != 0)
-                    {
-                        insertBucket = b;
-                        insertSlot = TopHash.FirstSlot(empty);
-                    }
-                }
-
-                if (TopHash.EndsChain(tophashes))
-                {
-                    break;
-                }
-
-                byte* next = BucketLayout<TKey, TValue>.Overflow(b);
-                if (next == null)
-                {
-                    break;
-                }
-
-                b = next;
+                exists = true;
+                return found;
             }
 
             // The key is absent. Grow first if this insert would overload the map (then look again: the key's bucket moved).
@@ -343,8 +482,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
             if (insertBucket == null)
             {
-                // b is the last bucket of a full chain.
-                insertBucket = NewOverflowBucket(b);
+                // The chain is full: last is its last bucket.
+                insertBucket = NewOverflowBucket(last);
                 _noverflow++;
                 insertSlot = 0;
             }
@@ -358,8 +497,25 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
     }
 
-    /// <summary>Removes <paramref name="key"/>. Runs inside BeginWrite/EndWrite, on a map with at least one entry.</summary>
-    private bool RemoveCore(in TKey key, out TValue value)
+    /// <summary>
+    /// The inline remove (see <see cref="FindValue"/> for when it runs). Copies the value to <paramref name="value"/>
+    /// unless that is null. Caller: <see cref="BeginFastWrite"/> first, EndWrite after.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool RemoveFast(in TKey key, TValue* value)
+    {
+        ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
+        byte* head = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        TopHash.PrefetchRest(head, BucketLayout<TKey, TValue>.BucketSize);
+        return RemoveFromChain(head, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: true, value);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="key"/>, copying its value to <paramref name="value"/> when that is not null (Remove(key)
+    /// passes null and so never touches the value's cache line). Runs inside BeginWrite/EndWrite, on a map with at least
+    /// one entry.
+    /// </summary>
+    private bool RemoveCore(in TKey key, TValue* value)
     {
         ulong hash = Hash(key);
         nuint index = (nuint)hash & BucketMask(_b);
@@ -369,25 +525,35 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         byte* head = BucketLayout<TKey, TValue>.At(_buckets, index);
-        ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
+        TopHash.PrefetchRest(head, BucketLayout<TKey, TValue>.BucketSize);
+        return RemoveFromChain(head, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: false, value);
+    }
+
+    /// <summary>Finds and deletes <paramref name="key"/> in the chain at <paramref name="head"/>, then lets the map shrink or reset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool RemoveFromChain(byte* head, ulong pattern, in TKey key, bool defaultEquality, TValue* value)
+    {
         for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
         {
             ulong tophashes = TopHash.Load(b);
             for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
             {
                 int i = TopHash.FirstSlot(match);
-                if (KeysEqual(*BucketLayout<TKey, TValue>.Key(b, i), key))
+                TKey* candidate = BucketLayout<TKey, TValue>.Key(b, i);
+                if (defaultEquality ? KeyHashing<TKey>.EqualsDefault(*candidate, key) : KeysEqual(*candidate, key))
                 {
-                    value = *BucketLayout<TKey, TValue>.Value(b, i);
+                    if (value != null)
+                    {
+                        *value = *BucketLayout<TKey, TValue>.Value(b, i);
+                    }
+
                     DeleteSlot(head, b, i);
                     _count--;
-                    if (_count == 0)
+                    if (defaultEquality
+                        ? _count < _shrinkBelow
+                        : _count == 0 || (_oldBuckets == null && _b > _minB && UnderLoad(_count, _b)))
                     {
-                        OnEmptied();
-                    }
-                    else if (_oldBuckets == null && _b > _minB && UnderLoad(_count, _b))
-                    {
-                        TryStartShrink();
+                        AfterRemoveResize(inlinePath: defaultEquality);
                     }
 
                     return true;
@@ -400,14 +566,55 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
         }
 
-        value = default;
         return false;
     }
 
+    /// <summary>The last entry is gone (reset) or the map became sparse (start a shrink).</summary>
+    /// <param name="inlinePath">Called from the inline remove, which has no finally block to leave the write.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare: keeps the remove paths small
+    private void AfterRemoveResize(bool inlinePath)
+    {
+        try
+        {
+            if (_count == 0)
+            {
+                OnEmptied();
+            }
+            else
+            {
+                TryStartShrink();
+            }
+
+            RecomputeFastState();
+        }
+        catch when (inlinePath)
+        {
+            RecomputeFastState();
+            // Only the heap can throw here (a disposed heap); the entry is removed and the map is consistent. Leave
+            // the write so that the map stays usable, and let the caller see the exception. (The general path leaves
+            // it in its finally block.)
+            _writing = false;
+            throw;
+        }
+    }
+
     /// <summary>Marks slot <paramref name="slot"/> of <paramref name="bucket"/> empty and propagates emptyRest backwards.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DeleteSlot(byte* head, byte* bucket, int slot)
     {
         bucket[slot] = TopHash.EmptyOne;
+        if (slot != BucketLayout<TKey, TValue>.SlotCount - 1 && bucket[slot + 1] != TopHash.EmptyRest)
+        {
+            return; // the common case, inline: a later slot of this bucket is in use or emptyOne
+        }
+
+        PropagateEmptyRest(head, bucket, slot);
+    }
+
+    /// <summary>The rest of <see cref="DeleteSlot"/>: turns the trailing emptyOne run into emptyRest.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PropagateEmptyRest(byte* head, byte* bucket, int slot)
+    {
         if (slot == BucketLayout<TKey, TValue>.SlotCount - 1)
         {
             byte* next = BucketLayout<TKey, TValue>.Overflow(bucket);
@@ -415,10 +622,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             {
                 return;
             }
-        }
-        else if (bucket[slot + 1] != TopHash.EmptyRest)
-        {
-            return;
         }
 
         byte* b = bucket;

@@ -82,6 +82,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
         {
             _buckets = AllocateArray(_b);
         }
+
+        RecomputeFastState();
     }
 
     /// <summary>Frees the map's memory if <see cref="Dispose"/> was never called. Never throws.</summary>
@@ -155,15 +157,35 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
 
         set
         {
-            BeginWrite();
-            try
+            if (CanTakeFastPath)
             {
-                *FindOrInsert(key, out _) = value;
+                BeginFastWrite();
+                TValue* slot = FindOrInsertFast(key, out _);
+                if (slot != null)
+                {
+                    *slot = value;
+                    EndFastWrite();
+                    return;
+                }
+
+                _writing = false; // the general path takes over
             }
-            finally
-            {
-                EndWrite();
-            }
+
+            SetGeneral(key, value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SetGeneral(TKey key, TValue value)
+    {
+        BeginWrite();
+        try
+        {
+            *FindOrInsert(key, out _) = value;
+        }
+        finally
+        {
+            EndWrite();
         }
     }
 
@@ -182,6 +204,30 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// <returns>True when added; false when the key was present (its value is unchanged).</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     public bool TryAdd(TKey key, TValue value)
+    {
+        if (CanTakeFastPath)
+        {
+            BeginFastWrite();
+            TValue* slot = FindOrInsertFast(key, out bool exists);
+            if (slot != null)
+            {
+                if (!exists)
+                {
+                    *slot = value;
+                }
+
+                EndFastWrite();
+                return !exists;
+            }
+
+            _writing = false; // the general path takes over
+        }
+
+        return TryAddGeneral(key, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryAddGeneral(TKey key, TValue value)
     {
         BeginWrite();
         try
@@ -239,12 +285,63 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// <summary>Removes a key. Allowed during enumeration.</summary>
     /// <returns>True when the key was present.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
-    public bool Remove(TKey key) => Remove(key, out _);
+    public bool Remove(TKey key)
+    {
+        if (CanTakeFastPath)
+        {
+            BeginFastWrite();
+            bool removed = RemoveFast(key, null);
+            EndFastWrite();
+            return removed;
+        }
+
+        return RemoveGeneral(key);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RemoveGeneral(TKey key)
+    {
+        if (_count == 0)
+        {
+            ThrowIfDisposed();
+            return false;
+        }
+
+        BeginWrite();
+        try
+        {
+            return RemoveCore(key, null);
+        }
+        finally
+        {
+            EndWrite();
+        }
+    }
 
     /// <summary>Removes a key and returns its value. Allowed during enumeration.</summary>
     /// <returns>True when the key was present.</returns>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     public bool Remove(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        value = default;
+        if (CanTakeFastPath)
+        {
+            BeginFastWrite();
+            bool removed;
+            fixed (TValue* result = &value)
+            {
+                removed = RemoveFast(key, result);
+            }
+
+            EndFastWrite();
+            return removed;
+        }
+
+        return RemoveGeneral(key, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RemoveGeneral(TKey key, out TValue value)
     {
         if (_count == 0)
         {
@@ -253,10 +350,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
             return false;
         }
 
+        value = default;
         BeginWrite();
         try
         {
-            return RemoveCore(key, out value);
+            fixed (TValue* result = &value)
+            {
+                return RemoveCore(key, result);
+            }
         }
         finally
         {
@@ -355,6 +456,30 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// <param name="exists">True when the key was already present.</param>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
+    {
+        if (CanTakeFastPath)
+        {
+            BeginFastWrite();
+            TValue* slot = FindOrInsertFast(key, out exists);
+            if (slot != null)
+            {
+                if (!exists)
+                {
+                    *slot = default;
+                }
+
+                EndFastWrite();
+                return ref *slot;
+            }
+
+            _writing = false; // the general path takes over
+        }
+
+        return ref GetValueRefOrAddDefaultGeneral(key, out exists);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref TValue GetValueRefOrAddDefaultGeneral(TKey key, out bool exists)
     {
         BeginWrite();
         try

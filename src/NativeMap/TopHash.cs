@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeMap;
 
@@ -87,6 +88,39 @@ internal static class TopHash
     /// <summary>The slot of the lowest bit of a match mask.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FirstSlot(ulong mask) => BitOperations.TrailingZeroCount(mask) >> 3;
+
+    /// <summary>
+    /// Asks for the cache lines after the first one of a bucket of <paramref name="bucketSize"/> bytes, so that the key
+    /// and value lines arrive together with the tophash line instead of one memory latency after it (the slot to read
+    /// is only known once the tophash bytes are in). A no-op where the platform has no prefetch instruction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchRest(byte* bucket, int bucketSize)
+    {
+        if (Sse.IsSupported)
+        {
+            if (bucketSize > 64)
+            {
+                Sse.Prefetch0(bucket + 64);
+            }
+
+            if (bucketSize > 128)
+            {
+                Sse.Prefetch0(bucket + 128);
+            }
+        }
+    }
+
+    /// <summary>Asks for every cache line of a bucket (used for the destinations of an evacuation, written soon after).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchAll(byte* bucket, int bucketSize)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(bucket);
+            PrefetchRest(bucket, bucketSize);
+        }
+    }
 
     /// <summary>Whether a bucket head of the old array has been evacuated: its slot 0 holds an evacuation mark.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
