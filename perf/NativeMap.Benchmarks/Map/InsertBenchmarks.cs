@@ -3,18 +3,13 @@ using BenchmarkDotNet.Attributes;
 namespace NativeMap.Benchmarks.Map;
 
 /// <summary>Inserting random keys into an empty map without a capacity hint (growth included), then dropping it.</summary>
-[GenericTypeArguments(typeof(long))]
-[GenericTypeArguments(typeof(int))]
-[GenericTypeArguments(typeof(Guid))]
-public class InsertBenchmarks<TKey> : MapBenchmarkBase<TKey>
+public abstract class InsertBenchmarksBase<TKey> : MapBenchmarkBase<TKey>
     where TKey : unmanaged
 {
-    protected override int Size => 1_000_000;
-
     [GlobalSetup]
     public void Setup() => CreateKeys();
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("Insert")]
     public int Dictionary_Insert()
     {
@@ -28,7 +23,7 @@ public class InsertBenchmarks<TKey> : MapBenchmarkBase<TKey>
         return dictionary.Count;
     }
 
-    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    [Benchmark]
     [BenchmarkCategory("Insert")]
     public int NativeMap_Insert()
     {
@@ -41,4 +36,26 @@ public class InsertBenchmarks<TKey> : MapBenchmarkBase<TKey>
 
         return map.Count;
     }
+}
+
+/// <summary>Inserting 1 M keys.</summary>
+[GenericTypeArguments(typeof(long))]
+[GenericTypeArguments(typeof(int))]
+[GenericTypeArguments(typeof(Guid))]
+[BenchmarkCategory("1M")]
+public class InsertBenchmarks<TKey> : InsertBenchmarksBase<TKey>
+    where TKey : unmanaged
+{
+    protected override int Size => 1_000_000;
+}
+
+/// <summary>Inserting 10 M keys.</summary>
+[GenericTypeArguments(typeof(long))]
+[GenericTypeArguments(typeof(int))]
+[GenericTypeArguments(typeof(Guid))]
+[BenchmarkCategory("10M")]
+public class InsertBenchmarks10M<TKey> : InsertBenchmarksBase<TKey>
+    where TKey : unmanaged
+{
+    protected override int Size => 10_000_000;
 }

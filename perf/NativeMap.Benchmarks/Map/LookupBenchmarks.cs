@@ -3,18 +3,13 @@ using BenchmarkDotNet.Attributes;
 
 namespace NativeMap.Benchmarks.Map;
 
-/// <summary>TryGetValue hits and misses on a map of random keys built without a capacity hint.</summary>
-[GenericTypeArguments(typeof(long))]
-[GenericTypeArguments(typeof(int))]
-[GenericTypeArguments(typeof(Guid))]
+/// <summary>TryGetValue hits and misses (every key once, in random order) on a map of random keys built without a capacity hint.</summary>
 [SuppressMessage("Design", "CA1001", Justification = "The map is disposed by [GlobalCleanup], which BenchmarkDotNet calls.")]
-public class LookupBenchmarks<TKey> : MapBenchmarkBase<TKey>
+public abstract class LookupBenchmarksBase<TKey> : MapBenchmarkBase<TKey>
     where TKey : unmanaged
 {
     private Dictionary<TKey, long> _dictionary = null!;
     private NativeMap<TKey, long> _map = null!;
-
-    protected override int Size => 1_000_000;
 
     [GlobalSetup]
     public void Setup()
@@ -37,19 +32,19 @@ public class LookupBenchmarks<TKey> : MapBenchmarkBase<TKey>
         base.Cleanup();
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("Hit")]
     public long Dictionary_Hit() => DictionaryLookups(PresentShuffled);
 
-    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    [Benchmark]
     [BenchmarkCategory("Hit")]
     public long NativeMap_Hit() => MapLookups(PresentShuffled);
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = 1_000_000)]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("Miss")]
     public long Dictionary_Miss() => DictionaryLookups(Absent);
 
-    [Benchmark(OperationsPerInvoke = 1_000_000)]
+    [Benchmark]
     [BenchmarkCategory("Miss")]
     public long NativeMap_Miss() => MapLookups(Absent);
 
@@ -82,4 +77,26 @@ public class LookupBenchmarks<TKey> : MapBenchmarkBase<TKey>
 
         return sum;
     }
+}
+
+/// <summary>Lookups in a map of 1 M entries.</summary>
+[GenericTypeArguments(typeof(long))]
+[GenericTypeArguments(typeof(int))]
+[GenericTypeArguments(typeof(Guid))]
+[BenchmarkCategory("1M")]
+public class LookupBenchmarks<TKey> : LookupBenchmarksBase<TKey>
+    where TKey : unmanaged
+{
+    protected override int Size => 1_000_000;
+}
+
+/// <summary>Lookups in a map of 10 M entries.</summary>
+[GenericTypeArguments(typeof(long))]
+[GenericTypeArguments(typeof(int))]
+[GenericTypeArguments(typeof(Guid))]
+[BenchmarkCategory("10M")]
+public class LookupBenchmarks10M<TKey> : LookupBenchmarksBase<TKey>
+    where TKey : unmanaged
+{
+    protected override int Size => 10_000_000;
 }
