@@ -177,83 +177,26 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             bool split = _b > _oldB;
             nuint highBit = (nuint)1 << _oldB;
+            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
+            byte* y = split ? BucketLayout<TKey, TValue>.At(_buckets, unit + highBit) : null;
 
             // Three buckets in three places (old, X, Y): ask for all their lines at once rather than one miss at a time.
             TopHash.PrefetchRest(head, BucketLayout<TKey, TValue>.BucketSize);
-            TopHash.PrefetchAll(BucketLayout<TKey, TValue>.At(_buckets, unit), BucketLayout<TKey, TValue>.BucketSize);
+            TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
             if (split)
             {
-                TopHash.PrefetchAll(BucketLayout<TKey, TValue>.At(_buckets, unit + highBit), BucketLayout<TKey, TValue>.BucketSize);
+                TopHash.PrefetchAll(y, BucketLayout<TKey, TValue>.BucketSize);
             }
 
-            int live = CountLive(head);
-
-            // Phase 1: destinations. Bit k set = the k-th live entry goes to Y.
-            Span<ulong> toY = live <= StackDestinationBits ? stackalloc ulong[StackDestinationBits / 64] : new ulong[(live + 63) / 64];
-            int liveY = 0;
-            if (split)
+            if (BucketLayout<TKey, TValue>.Overflow(head) == null)
             {
-                toY.Clear();
-                int k = 0;
-                for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
-                {
-                    for (ulong full = TopHash.MatchFull(TopHash.Load(b)); full != 0; full &= full - 1)
-                    {
-                        int i = TopHash.FirstSlot(full);
-                        if (((nuint)Hash(*BucketLayout<TKey, TValue>.Key(b, i)) & highBit) != 0)
-                        {
-                            toY[k >> 6] |= 1UL << (k & 63);
-                            liveY++;
-                        }
-
-                        k++;
-                    }
-                }
-            }
-
-            // Phase 2: room in the destinations.
-            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
-            byte* y = split ? BucketLayout<TKey, TValue>.At(_buckets, unit + highBit) : null;
-            Reserve(x, live - liveY);
-            if (split)
-            {
-                Reserve(y, liveY);
-            }
-
-            // Phase 3: move, mark, free.
-            int xi = 0;
-            if (split)
-            {
-                int yi = 0;
-                int entry = 0;
-                for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
-                {
-                    for (int i = 0; i < BucketLayout<TKey, TValue>.SlotCount; i++)
-                    {
-                        byte top = b[i];
-                        if (top < TopHash.MinTopHash)
-                        {
-                            b[i] = TopHash.EvacuatedEmpty;
-                        }
-                        else if (((toY[entry >> 6] >> (entry++ & 63)) & 1) != 0)
-                        {
-                            Append(b, i, top, ref y, ref yi);
-                            b[i] = TopHash.EvacuatedY;
-                        }
-                        else
-                        {
-                            Append(b, i, top, ref x, ref xi);
-                            b[i] = TopHash.EvacuatedX;
-                        }
-                    }
-                }
+                EvacuateBucket(head, x, y, highBit);
             }
             else
             {
-                MoveChain(head, ref x, ref xi);
+                EvacuateChain(head, x, y, highBit);
             }
 
-            FreeOldOverflow(head);
             _layoutEpoch++;
         }
 
@@ -261,6 +204,120 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             AdvanceEvacuationMark();
         }
+    }
+
+    /// <summary>
+    /// The common case of <see cref="EvacuateGrowthUnit"/>: an old chain of one bucket. At most 8 entries, so the empty
+    /// destination heads hold them without counting or reserving; the destinations (a byte of bits) are computed
+    /// before anything moves, because hashing may run a user's comparer.
+    /// </summary>
+    private void EvacuateBucket(byte* head, byte* x, byte* y, nuint highBit)
+    {
+        uint toY = 0;
+        if (y != null)
+        {
+            for (ulong full = TopHash.MatchFull(TopHash.Load(head)); full != 0; full &= full - 1)
+            {
+                int i = TopHash.FirstSlot(full);
+                if (((nuint)Hash(*BucketLayout<TKey, TValue>.Key(head, i)) & highBit) != 0)
+                {
+                    toY |= 1u << i;
+                }
+            }
+        }
+
+        int xi = 0;
+        int yi = 0;
+        for (int i = 0; i < BucketLayout<TKey, TValue>.SlotCount; i++)
+        {
+            byte top = head[i];
+            if (top < TopHash.MinTopHash)
+            {
+                head[i] = TopHash.EvacuatedEmpty;
+            }
+            else if ((toY & (1u << i)) != 0)
+            {
+                MoveSlot(head, i, y, yi++, top);
+                head[i] = TopHash.EvacuatedY;
+            }
+            else
+            {
+                MoveSlot(head, i, x, xi++, top);
+                head[i] = TopHash.EvacuatedX;
+            }
+        }
+    }
+
+    /// <summary><see cref="EvacuateGrowthUnit"/> for an old chain with overflow buckets: count, hash, reserve, then move.</summary>
+    private void EvacuateChain(byte* head, byte* x, byte* y, nuint highBit)
+    {
+        bool split = y != null;
+        int live = CountLive(head);
+
+        // Phase 1: destinations. Bit k set = the k-th live entry goes to Y.
+        Span<ulong> toY = live <= StackDestinationBits ? stackalloc ulong[StackDestinationBits / 64] : new ulong[(live + 63) / 64];
+        int liveY = 0;
+        if (split)
+        {
+            toY.Clear();
+            int k = 0;
+            for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+            {
+                for (ulong full = TopHash.MatchFull(TopHash.Load(b)); full != 0; full &= full - 1)
+                {
+                    int i = TopHash.FirstSlot(full);
+                    if (((nuint)Hash(*BucketLayout<TKey, TValue>.Key(b, i)) & highBit) != 0)
+                    {
+                        toY[k >> 6] |= 1UL << (k & 63);
+                        liveY++;
+                    }
+
+                    k++;
+                }
+            }
+        }
+
+        // Phase 2: room in the destinations.
+        Reserve(x, live - liveY);
+        if (split)
+        {
+            Reserve(y, liveY);
+        }
+
+        // Phase 3: move, mark, free.
+        int xi = 0;
+        if (split)
+        {
+            int yi = 0;
+            int entry = 0;
+            for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
+            {
+                for (int i = 0; i < BucketLayout<TKey, TValue>.SlotCount; i++)
+                {
+                    byte top = b[i];
+                    if (top < TopHash.MinTopHash)
+                    {
+                        b[i] = TopHash.EvacuatedEmpty;
+                    }
+                    else if (((toY[entry >> 6] >> (entry++ & 63)) & 1) != 0)
+                    {
+                        Append(b, i, top, ref y, ref yi);
+                        b[i] = TopHash.EvacuatedY;
+                    }
+                    else
+                    {
+                        Append(b, i, top, ref x, ref xi);
+                        b[i] = TopHash.EvacuatedX;
+                    }
+                }
+            }
+        }
+        else
+        {
+            MoveChain(head, ref x, ref xi);
+        }
+
+        FreeOldOverflow(head);
     }
 
     /// <summary>Shrink: moves old buckets <paramref name="unit"/> and <paramref name="unit"/> + 2^_b into new bucket <paramref name="unit"/>.</summary>
@@ -271,7 +328,18 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             byte* high = BucketLayout<TKey, TValue>.At(_oldBuckets, unit + ((nuint)1 << _b));
             byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
-            Reserve(x, CountLive(low) + CountLive(high));
+            TopHash.PrefetchRest(low, BucketLayout<TKey, TValue>.BucketSize);
+            TopHash.PrefetchAll(high, BucketLayout<TKey, TValue>.BucketSize);
+            TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
+
+            // Two one-bucket chains with at most 8 entries between them (the common case at shrink load) fit in the
+            // empty destination head without counting or reserving.
+            if (BucketLayout<TKey, TValue>.Overflow(low) != null || BucketLayout<TKey, TValue>.Overflow(high) != null
+                || BitOperations.PopCount(TopHash.MatchFull(TopHash.Load(low)) | (TopHash.MatchFull(TopHash.Load(high)) >> 1)) > BucketLayout<TKey, TValue>.SlotCount)
+            {
+                Reserve(x, CountLive(low) + CountLive(high));
+            }
+
             int xi = 0;
             MoveChain(low, ref x, ref xi);
             MoveChain(high, ref x, ref xi);
