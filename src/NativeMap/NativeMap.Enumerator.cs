@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace NativeMap;
@@ -146,9 +147,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                         continue; // removed since the buffer was filled
                     }
 
-                    TKey key = *BucketLayout<TKey, TValue>.Key(b, i);
+                    TKey* slotKey = BucketLayout<TKey, TValue>.Key(b, i);
+                    TKey key = *slotKey;
                     _cursorHash = candidate.Hash;
-                    _cursorKey = key;
+
+                    // Byte for byte (padding included): ties between equal hashes are broken by the key's bytes.
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<TKey, byte>(ref _cursorKey), ref *(byte*)slotKey, (uint)sizeof(TKey));
                     _hasCursor = true;
                     _current = new KeyValuePair<TKey, TValue>(key, *BucketLayout<TKey, TValue>.Value(b, i));
                     return true;

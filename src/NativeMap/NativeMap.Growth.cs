@@ -105,7 +105,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)] // rare: once per doubling
     private void StartGrowth(int newB)
     {
-        byte* array = AllocateArray(newB);
+        // A same-size growth keeps a prepared next array (still the size the next doubling needs).
+        byte* array = newB == _b ? null : TakeNextArray(newB);
+        if (array == null)
+        {
+            array = AllocateArray(newB);
+        }
+
         _oldBuckets = _buckets;
         _oldB = _b;
         _oldNoverflow = _noverflow;
@@ -392,7 +398,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private static void MoveSlot(byte* from, int fromSlot, byte* to, int toSlot, byte top)
     {
         to[toSlot] = top;
-        *BucketLayout<TKey, TValue>.Key(to, toSlot) = *BucketLayout<TKey, TValue>.Key(from, fromSlot);
+
+        // Byte for byte, padding included: the enumerator orders keys with equal hashes by their bytes, so a key's bytes
+        // must not change when it moves (a struct assignment may copy field by field and leave the padding behind).
+        Unsafe.CopyBlockUnaligned(BucketLayout<TKey, TValue>.Key(to, toSlot), BucketLayout<TKey, TValue>.Key(from, fromSlot), (uint)sizeof(TKey));
         *BucketLayout<TKey, TValue>.Value(to, toSlot) = *BucketLayout<TKey, TValue>.Value(from, fromSlot);
     }
 
@@ -465,6 +474,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The last entry was removed: drop the old array, cut back to the capacity floor, draw a new seed.</summary>
     private void OnEmptied()
     {
+        FreeNextArray();
         if (_oldBuckets != null)
         {
             FreeArrayWithChains(_oldBuckets, _oldB);
@@ -482,7 +492,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             _noverflow = 0;
         }
 
-        _seed = HashSeed.Draw();
+        _seed = HashSeed.Draw(_seedSource);
         _layoutEpoch++;
     }
 
@@ -490,12 +500,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     {
         FreeAllMemory();
         ResetToEmpty();
-        _seed = HashSeed.Draw();
+        _seed = HashSeed.Draw(_seedSource);
     }
 
     /// <summary>Forgets every array (already freed by the caller) and returns the map to its state before the first insert.</summary>
     private void ResetToEmpty()
     {
+        _nextBuckets = null;
+        _prefaulted = 0;
         _buckets = null;
         _oldBuckets = null;
         _b = _minB;
@@ -624,6 +636,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>Frees every chain and array the map holds. Leaves the fields for the caller to reset.</summary>
     private void FreeAllMemory()
     {
+        FreeNextArray();
         if (_oldBuckets != null)
         {
             FreeArrayWithChains(_oldBuckets, _oldB);

@@ -36,6 +36,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             Fail("capacity-floor", $"B = {_b} is below the floor {_minB}");
         }
+        if (_nextBuckets != null)
+        {
+            if (!(_buckets != null && _prefaulted <= BucketLayout<TKey, TValue>.ArrayBytes(_b + 1)))
+            {
+                Fail("next-array", $"a prepared next array with B = {_b}, {_prefaulted} bytes faulted in");
+            }
+        }
+
         if (_buckets == null)
         {
             if (!(_count == 0))

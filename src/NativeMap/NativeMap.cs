@@ -61,6 +61,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="heap"/> is disposed.</exception>
     public NativeMap(int capacity, IEqualityComparer<TKey>? comparer, SpanHeap? heap = null)
+        : this(capacity, comparer, heap, seedSource: null)
+    {
+    }
+
+    /// <summary>For tests: hash seeds come from <paramref name="seedSource"/>, so that a randomised test replays exactly.</summary>
+    internal NativeMap(int capacity, IEqualityComparer<TKey>? comparer, SpanHeap? heap, Random? seedSource)
     {
         if (capacity < 0)
         {
@@ -74,8 +80,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
         }
 
         _heap = heap;
+        _seedSource = seedSource;
         _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
-        _seed = HashSeed.Draw();
+        _seed = HashSeed.Draw(_seedSource);
         _minB = BucketShiftFor(capacity);
         _b = _minB;
         if (capacity > 0)

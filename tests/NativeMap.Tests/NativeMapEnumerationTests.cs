@@ -316,6 +316,40 @@ public sealed class NativeMapEnumerationTests
     }
 
     [Fact]
+    public void Enumerate_PaddedKeysWithEqualHashes_YieldsEachOnce()
+    {
+        // Key24 has 4 bytes of padding. With one hash code for all keys, the enumerator orders them by their bytes, so
+        // those bytes (padding included) must survive every move: give each key random padding, then shrink the map
+        // under the enumerator.
+        var random = new Random(TestSeed.Next(_output));
+        using var heap = new SpanHeap();
+        using var map = new NativeMap<Key24, int>(0, new ConstantHashComparer(), heap);
+        var keys = new List<Key24>();
+        for (int i = 0; i < 400; i++)
+        {
+            Key24 key = WithRandomPadding(new Key24(i, -i, i % 7), random);
+            map.Add(key, i);
+            keys.Add(key);
+        }
+
+        var audit = new EnumerationAudit<Key24>(keys);
+        foreach (KeyValuePair<Key24, int> entry in map)
+        {
+            audit.Yielded(entry.Key);
+            Assert.True(map.Remove(entry.Key));
+            audit.Removed(entry.Key);
+            Key24 other = keys[random.Next(keys.Count)];
+            if (map.Remove(other))
+            {
+                audit.Removed(other);
+            }
+        }
+
+        audit.AssertComplete();
+        map.Validate();
+    }
+
+    [Fact]
     public void KeysAndValues_EnumerateLive_MatchEntries()
     {
         using var heap = new SpanHeap();
@@ -329,6 +363,18 @@ public sealed class NativeMapEnumerationTests
         Assert.Equal(Enumerable.Range(0, 1000).Select(k => k * 10L), map.Values.Order());
         Assert.Equal(1000, map.Keys.Count);
         Assert.Equal(1000, map.Values.Count);
+    }
+
+    private static unsafe Key24 WithRandomPadding(Key24 key, Random random)
+    {
+        byte* bytes = stackalloc byte[sizeof(Key24)];
+        *(Key24*)bytes = key;
+        for (int i = 20; i < sizeof(Key24); i++)
+        {
+            bytes[i] = (byte)random.Next(256);
+        }
+
+        return *(Key24*)bytes;
     }
 
     private static void Shuffle<T>(Random random, List<T> list)

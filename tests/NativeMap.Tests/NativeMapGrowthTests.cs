@@ -151,4 +151,70 @@ public sealed class NativeMapGrowthTests
         Assert.Equal(400, map.Count);
         map.Validate();
     }
+
+    [Fact]
+    public void Growth_LargeArray_PreparesNextArrayInLastSixteenthAndUsesIt()
+    {
+        using var heap = new SpanHeap();
+        using var map = new NativeMap<long, long>(0, heap);
+        long k = 0;
+        while (map.BucketShift < 14 || map.IsEvacuating)
+        {
+            map.Add(k, k);
+            k++;
+        }
+
+        // 2^15 buckets of 144 B = 4.5 MiB: large enough to prepare. Nothing is prepared until the last 1/16.
+        int capacity = map.Capacity;
+        Assert.False(map.IsPreparingNextArray);
+        while (map.Count < capacity - (capacity / 16) - 1)
+        {
+            map.Add(k, k);
+            k++;
+            Assert.False(map.IsPreparingNextArray);
+        }
+
+        map.Add(k, k);
+        k++;
+        Assert.True(map.IsPreparingNextArray);
+        map.Validate();
+        long allocated = heap.GetStats().AllocatedBytes;
+        int shift = map.BucketShift;
+        while (!map.IsEvacuating)
+        {
+            map.Add(k, k);
+            k++;
+        }
+
+        // The growth took the prepared array instead of allocating another.
+        Assert.False(map.IsPreparingNextArray);
+        Assert.Equal(shift + 1, map.BucketShift);
+        Assert.True(heap.GetStats().AllocatedBytes - allocated < 1 << 20);
+        map.Validate();
+    }
+
+    [Fact]
+    public void PreparedNextArray_ShrinkOrClear_FreesIt()
+    {
+        using var heap = new SpanHeap();
+        using var map = new NativeMap<long, long>(0, heap);
+        long k = 0;
+        while (!map.IsPreparingNextArray)
+        {
+            map.Add(k, k);
+            k++;
+        }
+
+        long withNext = heap.GetStats().AllocatedBytes;
+        for (long i = 0; i < k && !map.IsShrinking; i++)
+        {
+            map.Remove(i);
+        }
+
+        Assert.False(map.IsPreparingNextArray);
+        Assert.True(heap.GetStats().AllocatedBytes < withNext);
+        map.Validate();
+        map.Clear();
+        Assert.Equal(0, heap.GetStats().LiveObjects);
+    }
 }

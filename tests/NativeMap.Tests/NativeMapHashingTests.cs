@@ -46,7 +46,7 @@ public sealed class NativeMapHashingTests
         // for a minority of buckets; a flood gives one chain of Count / 8 buckets.
         Assert.True(stats.LongestChainBuckets <= 4, stats.ToString());
         Assert.True(stats.MostEntriesInOneChain <= 32, stats.ToString());
-        Assert.True(stats.OverflowBuckets <= stats.Buckets / 2, stats.ToString());
+        Assert.True(stats.OverflowBuckets <= stats.Buckets / 4, stats.ToString()); // Poisson(6.1): about 18 %
         map.Validate();
     }
 

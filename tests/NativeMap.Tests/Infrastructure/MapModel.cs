@@ -42,7 +42,7 @@ public sealed class MapModel<TKey, TValue>
     {
         int seed = TestSeed.Next(output);
         using var heap = new SpanHeap();
-        var map = new NativeMap<TKey, TValue>(0, comparer, heap);
+        var map = new NativeMap<TKey, TValue>(0, comparer, heap, new Random(seed ^ 0x5EED)); // hash seeds replay too
         var run = new MapModel<TKey, TValue>(seed, map, nextKey, nextValue, comparer, validateEvery);
         try
         {
@@ -69,8 +69,7 @@ public sealed class MapModel<TKey, TValue>
         int resizeEnumerations = 0;
         int shrinks = 0;
         int growths = 0;
-        bool wasShrinking = false;
-        bool wasGrowing = false;
+        int lastShift = _map.BucketShift;
         int phaseLeft = 0;
         for (int op = 0; op < operations; op++)
         {
@@ -83,18 +82,16 @@ public sealed class MapModel<TKey, TValue>
             Step(ref resizeEnumerations);
             Assert.Equal(_model.Count, _map.Count);
             maxCount = Math.Max(maxCount, _map.Count);
-            if (_map.IsShrinking && !wasShrinking)
+            if (_map.BucketShift < lastShift)
             {
                 shrinks++;
             }
-
-            if (_map.IsEvacuating && !_map.IsShrinking && !wasGrowing)
+            else if (_map.BucketShift > lastShift)
             {
                 growths++;
             }
 
-            wasShrinking = _map.IsShrinking;
-            wasGrowing = _map.IsEvacuating && !_map.IsShrinking;
+            lastShift = _map.BucketShift;
             if (op % _validateEvery == 0)
             {
                 _map.Validate();
