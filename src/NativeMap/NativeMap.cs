@@ -400,7 +400,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// Makes room for <paramref name="capacity"/> entries now, so that inserting up to that many does not grow the map,
     /// and keeps the map from shrinking below it until <see cref="TrimExcess"/>.
     /// </summary>
-    /// <returns>The capacity now (at least <paramref name="capacity"/>).</returns>
+    /// <returns>The capacity now: at least <paramref name="capacity"/> (0 for an empty map asked for 0, like Dictionary).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
     /// <exception cref="ObjectDisposedException">The map is disposed.</exception>
     public int EnsureCapacity(int capacity)
@@ -421,7 +421,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
             EndWrite();
         }
 
-        return CapacityOf(_b);
+        return Capacity;
     }
 
     /// <summary>

@@ -149,6 +149,15 @@ public sealed class NativeMapApiTests : IDisposable
     }
 
     [Fact]
+    public void EnsureCapacity_ZeroOnEmptyMap_AllocatesNothing()
+    {
+        using var map = new NativeMap<long, long>(0, _heap);
+        Assert.Equal(0, map.EnsureCapacity(0));
+        Assert.Equal(0, _heap.GetStats().LiveObjects);
+        Assert.True(map.EnsureCapacity(1) >= 1);
+    }
+
+    [Fact]
     public void EnsureCapacity_Larger_ResizesOnceAndKeepsEntries()
     {
         using var map = new NativeMap<long, long>(0, _heap);
