@@ -64,6 +64,11 @@ public static class KeyFactory
             return (TKey)(object)new Guid(bytes);
         }
 
+        if (typeof(TKey) == typeof(Key24))
+        {
+            return (TKey)(object)new Key24(random.NextInt64(), random.NextInt64(), random.NextInt64());
+        }
+
         throw new NotSupportedException(typeof(TKey).Name);
     }
 }
