@@ -29,8 +29,8 @@ namespace NativeMap;
  *             Fold((uint)comparer.GetHashCode(key)) and comparer.Equals. Only 32 bits of entropy come in, so a
  *             type whose GetHashCode collides easily can still be flooded; the seed only keeps the bucket order secret.
  *
- * The low B bits of the hash choose the bucket, the top 8 bits make the tophash; the enumerator orders entries by the
- * bit-reversed hash (see NativeMap.Enumerator.cs).
+ * The low B bits of the hash choose the bucket, the top 8 bits make the tophash; where removes move entries under an
+ * enumerator, it orders them by the bit-reversed hash (see NativeMap.Enumerator.cs).
  */
 
 /// <summary>How a key type is hashed and compared when the map uses the default comparer.</summary>

@@ -42,8 +42,9 @@ namespace NativeMap;
  * last entry is removed the old array is freed at once (nothing is left to move), the array is cut back to 2^_minB
  * buckets, and the seed is drawn again.
  *
- * Enumeration (NativeMap.Enumerator.cs) orders entries by bit-reversed hash, which makes its position independent of
- * the array size; removes and the evacuations they cause cannot make it skip or repeat an entry.
+ * Enumeration (NativeMap.Enumerator.cs) walks the buckets of the size the map had when it started, in index order,
+ * and falls back to an order by bit-reversed hash, independent of the array size, only where removes moved entries
+ * under it; removes and the evacuations they cause cannot make it skip or repeat an entry.
  *
  * Fast paths. Lookups, inserts that fit an existing slot, overwrites and removes of a bitwise or floating-point key
  * under the default comparer run inline in the public method when one flag, _fastReads, says the map is non-empty,

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -14,32 +15,33 @@ namespace NativeMap;
  * evacuation happens in between. Enumerators hold no pointer across writes and are not disposed reliably by users, so
  * the map must not depend on them: nothing in the map knows enumerators exist.
  *
- * The problem. Removes during enumeration do real work: they evacuate (moving entries between arrays, compacting
- * chains), start shrinks (halving the array, so two old buckets merge into one), finish resizes (freeing the old array),
- * and empty the map (new seed). Go's iterator survives growth because its old buckets stay readable until the GC frees
- * them; ours go back to the heap at once. Refusing to start a shrink while "an enumerator may be live" is not an option
- * either: an enumerator abandoned without Dispose would pin the map's size forever.
+ * The problem. Removes during enumeration do real work: they evacuate (moving entries between arrays), start shrinks
+ * (halving the array, so two buckets merge into one), finish resizes (freeing the old array), and empty the map (new
+ * seed). Go's iterator survives growth because its old buckets stay readable until the GC frees them; ours go back to
+ * the heap at once. Refusing to start a shrink while "an enumerator may be live" is not an option either: an enumerator
+ * abandoned without Dispose would pin the map's size forever.
  *
- * The solution: an order that does not depend on the layout. Entries are enumerated in increasing order of
- * (reverse-bits(hash), key bytes). In an array of 2^B buckets, bucket j holds exactly the hashes whose low B bits are j,
- * i.e. whose reversed hash starts with reverse_B(j): every bucket is a contiguous range of this order, at every B. So
- * the enumerator visits buckets in reverse-bit order of their index (0, 2^(B-1), 2^(B-2), ...: a "reverse increment",
- * as Redis's SCAN does), and within a bucket yields entries sorted by that order. Its position is then just the last
- * entry it yielded, the cursor (hash, key): everything before the cursor was yielded, everything after was not. That
- * statement survives any relayout: growth splits a range, a shrink merges two, evacuation moves entries between arrays,
- * and none of it changes any entry's place in the order. Inserts would (a new key may land before the cursor), which
- * is why they invalidate; the seed changes only when the map is empty, when there is nothing left to yield.
+ * The order. Only inserts grow the array, and inserts invalidate the enumerator, so while an enumeration is valid the
+ * array never has more than 2^B0 buckets, B0 being its size when the enumeration started. The enumerator walks B0's
+ * buckets ("virtual buckets") in index order, 0 to 2^B0 - 1: virtual bucket v holds exactly the entries whose low B0
+ * hash bits are v, wherever they live now. While the array still has 2^B0 buckets and v's bucket is not being
+ * evacuated, that is one chain, read front to back: a sequential walk of the array, no hashing. After a shrink (or
+ * while v's old bucket feeds it) v's entries share a chain with other virtual buckets', and are picked out by hash.
  *
- * Mechanics. When the enumerator enters a bucket it reads the bucket's chain (or, while the bucket's old unit is not
- * evacuated, the old chain(s) that feed it, keeping only entries that belong to this bucket), hashes each live entry,
- * and keeps the 8 smallest after the cursor in an inline buffer (slot address + hash), sorted. MoveNext pops the buffer:
- * a slot that is empty now was removed since, and is skipped. If _layoutEpoch changed (entries may have moved, arrays
- * may be gone) the buffer is discarded and refilled from the bucket that contains the cursor at the current size,
- * keeping only entries after the cursor. A chain with more than 8 live entries is read again after each 8.
+ * Within a virtual bucket. Usually all of v's entries fit the inline buffer (16 slots; a chain averages 6.5 at most):
+ * the enumerator copies their slot addresses and keys when it enters v ("snapshot") and yields them in chain order.
+ * A slot whose tophash is empty now was removed since, and is skipped. If the layout epoch changes meanwhile (a remove
+ * evacuated, shrank or emptied: entries may have moved, arrays may be gone), the slot addresses are dropped and each
+ * remaining key is looked up afresh: found means still present, and its current value is yielded.
+ * A virtual bucket with more entries than the buffer holds (a long overflow chain), or one that must be picked out by
+ * hash, is yielded in increasing (reverse-bits(hash), key bytes) order instead ("sorted"): the buffer keeps the 16
+ * smallest entries after the cursor, the last entry yielded, and is refilled from the cursor after each 16 and after
+ * each epoch change. That order does not depend on the layout, so everything before the cursor was yielded and
+ * everything after it was not, whatever moved.
  *
  * Ties: two keys with the same 64-bit hash (only possible through a comparer; bitwise keys of 8 bytes or less hash
  * injectively) are ordered by their bytes. A comparer that calls two different byte patterns equal never lets both into
- * the map, so the order is total. Cost: one hash per entry and an insertion sort of at most 8, per bucket visited.
+ * the map, so the order is total.
  */
 
 public sealed unsafe partial class NativeMap<TKey, TValue>
@@ -56,25 +58,40 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         private readonly int _version;
         private int _state;
 
+        /// <summary>log2 of the number of virtual buckets: the map's _b when the enumeration started, never below its
+        /// _b since (only inserts grow the array, and they end the enumeration).</summary>
+        private int _shift;
+
+        /// <summary>The virtual bucket being yielded: the entries whose low <see cref="_shift"/> hash bits equal it.</summary>
+        private nuint _bucket;
+
         /// <summary>The map's layout epoch when the buffer was filled; the buffer's slot addresses are valid while it holds.</summary>
         private int _epoch;
 
-        /// <summary>The bucket being read, an index into an array of 2^map._b buckets (valid while the epoch holds).</summary>
-        private nuint _bucket;
+        /// <summary>Snapshot mode only: the epoch changed since the buffer was filled, so the remaining keys are looked up.</summary>
+        private bool _stale;
 
-        /// <summary>The bucket had more entries after the cursor than the buffer holds.</summary>
+        /// <summary>The virtual bucket is yielded in sorted order (see the top of the file); otherwise from a snapshot.</summary>
+        private bool _sorted;
+
+        /// <summary>Sorted mode only: the bucket had more entries after the cursor than the buffer holds.</summary>
         private bool _truncated;
 
         private int _buffered;
         private int _next;
 
-        /// <summary>Whether an entry has been yielded; the cursor is the last one.</summary>
+        /// <summary>Sorted mode only: whether an entry of this virtual bucket has been yielded; the cursor is the last one.</summary>
         private bool _hasCursor;
         private ulong _cursorHash;
         private TKey _cursorKey;
 
         private KeyValuePair<TKey, TValue> _current;
+
+        /// <summary>Slot addresses (bucket | slot index), with their hashes in sorted mode.</summary>
         private CandidateBuffer _candidates;
+
+        /// <summary>Snapshot mode: a copy of the key of each buffered slot, to find it again after the layout changes.</summary>
+        private KeyBuffer<TKey> _keys;
 
         internal Enumerator(NativeMap<TKey, TValue> map)
         {
@@ -120,6 +137,28 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 ThrowHelper.ThrowConcurrentWrite();
             }
 
+            // The common case inline: a snapshot whose slots are still where they were.
+            if (!_sorted && _epoch == map._layoutEpoch && _state == Running)
+            {
+                while (_next < _buffered)
+                {
+                    int k = _next++;
+                    nint slot = _candidates[k].Slot;
+                    byte* b = (byte*)(slot & ~(nint)7);
+                    int i = (int)(slot & 7);
+                    if (b[i] >= TopHash.MinTopHash)
+                    {
+                        _current = new KeyValuePair<TKey, TValue>(_keys[k], *BucketLayout<TKey, TValue>.Value(b, i));
+                        return true;
+                    }
+                }
+            }
+
+            return MoveNextSlow(map);
+        }
+
+        private bool MoveNextSlow(NativeMap<TKey, TValue> map)
+        {
             if (_state == Finished)
             {
                 return false;
@@ -127,51 +166,47 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
             if (_state == NotStarted)
             {
+                if (map._count == 0)
+                {
+                    return Finish();
+                }
+
                 _state = Running;
-                Fill(map, 0, afterCursor: false);
+                _shift = map._b;
+                Fill(map, 0, sortedOnly: false);
             }
             else if (_epoch != map._layoutEpoch)
             {
-                Fill(map, _hasCursor ? (nuint)_cursorHash & BucketMask(map._b) : 0, afterCursor: _hasCursor);
+                if (_sorted)
+                {
+                    Fill(map, _bucket, sortedOnly: true);
+                }
+                else
+                {
+                    _stale = true;
+                }
             }
 
             while (true)
             {
-                while (_next < _buffered)
+                if (_next < _buffered && (_sorted ? NextSorted() : NextSnapshot(map)))
                 {
-                    EnumerationCandidate candidate = _candidates[_next++];
-                    byte* b = (byte*)(candidate.Slot & ~(nint)7);
-                    int i = (int)(candidate.Slot & 7);
-                    if (b[i] < TopHash.MinTopHash)
-                    {
-                        continue; // removed since the buffer was filled
-                    }
-
-                    TKey* slotKey = BucketLayout<TKey, TValue>.Key(b, i);
-                    TKey key = *slotKey;
-                    _cursorHash = candidate.Hash;
-
-                    // Byte for byte (padding included): ties between equal hashes are broken by the key's bytes.
-                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<TKey, byte>(ref _cursorKey), ref *(byte*)slotKey, (uint)sizeof(TKey));
-                    _hasCursor = true;
-                    _current = new KeyValuePair<TKey, TValue>(key, *BucketLayout<TKey, TValue>.Value(b, i));
                     return true;
                 }
 
                 if (_truncated)
                 {
-                    Fill(map, _bucket, afterCursor: true);
+                    Fill(map, _bucket, sortedOnly: true);
                     continue;
                 }
 
-                if (map._buckets == null || !NextBucket(map._b))
+                // Nothing is left once the map is empty (which also covers arrays freed by the last remove).
+                if (map._count == 0 || _bucket + 1 >= (nuint)1 << _shift)
                 {
-                    _state = Finished;
-                    _current = default;
-                    return false;
+                    return Finish();
                 }
 
-                Fill(map, _bucket, afterCursor: false);
+                Fill(map, _bucket + 1, sortedOnly: false);
             }
         }
 
@@ -185,6 +220,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
 
             _state = NotStarted;
+            _bucket = 0;
+            _sorted = false;
+            _stale = false;
             _hasCursor = false;
             _truncated = false;
             _buffered = 0;
@@ -197,28 +235,95 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
         }
 
-        /// <summary>Moves <see cref="_bucket"/> to the next bucket in reverse-bit order; false after the last.</summary>
-        private bool NextBucket(int b)
+        private bool Finish()
         {
-            nuint free = ~_bucket & BucketMask(b);
-            if (free == 0)
-            {
-                return false;
-            }
-
-            nuint highestZero = (nuint)1 << BitOperations.Log2(free);
-            _bucket = (_bucket & (highestZero - 1)) | highestZero;
-            return true;
-        }
-
-        /// <summary>Lines up the (first 8) entries of bucket <paramref name="index"/>, only those after the cursor when asked.</summary>
-        private void Fill(NativeMap<TKey, TValue> map, nuint index, bool afterCursor)
-        {
-            _bucket = index;
-            _epoch = map._layoutEpoch;
+            _state = Finished;
             _buffered = 0;
             _next = 0;
+            _current = default;
+            return false;
+        }
+
+        /// <summary>Yields the next buffered snapshot entry still in the map; false when the buffer is used up.</summary>
+        private bool NextSnapshot(NativeMap<TKey, TValue> map)
+        {
+            while (_next < _buffered)
+            {
+                int k = _next++;
+                TValue* value;
+                if (!_stale)
+                {
+                    nint slot = _candidates[k].Slot;
+                    byte* b = (byte*)(slot & ~(nint)7);
+                    int i = (int)(slot & 7);
+                    if (b[i] < TopHash.MinTopHash)
+                    {
+                        continue; // removed since the buffer was filled
+                    }
+
+                    value = BucketLayout<TKey, TValue>.Value(b, i);
+                }
+                else
+                {
+                    // Entries may have moved: find the key where it is now (absent means removed since).
+                    value = map.FindValue(_keys[k]);
+                    if (value == null)
+                    {
+                        continue;
+                    }
+                }
+
+                _current = new KeyValuePair<TKey, TValue>(_keys[k], *value);
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>Yields the next buffered sorted entry still in the map and moves the cursor to it; false when the buffer is used up.</summary>
+        private bool NextSorted()
+        {
+            while (_next < _buffered)
+            {
+                EnumerationCandidate candidate = _candidates[_next++];
+                byte* b = (byte*)(candidate.Slot & ~(nint)7);
+                int i = (int)(candidate.Slot & 7);
+                if (b[i] < TopHash.MinTopHash)
+                {
+                    continue; // removed since the buffer was filled
+                }
+
+                TKey* slotKey = BucketLayout<TKey, TValue>.Key(b, i);
+                _cursorHash = candidate.Hash;
+
+                // Byte for byte (padding included): ties between equal hashes are broken by the key's bytes.
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<TKey, byte>(ref _cursorKey), ref *(byte*)slotKey, (uint)sizeof(TKey));
+                _hasCursor = true;
+                _current = new KeyValuePair<TKey, TValue>(*slotKey, *BucketLayout<TKey, TValue>.Value(b, i));
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Lines up the entries of virtual bucket <paramref name="v"/> at the current layout: all of them as a snapshot
+        /// when they fit and need no hashing, else (or when <paramref name="sortedOnly"/>: the bucket is being yielded
+        /// in sorted order already) the first ones after the cursor in sorted order.
+        /// </summary>
+        private void Fill(NativeMap<TKey, TValue> map, nuint v, bool sortedOnly)
+        {
+            if (v != _bucket)
+            {
+                _hasCursor = false; // a cursor belongs to its virtual bucket
+            }
+
+            _bucket = v;
+            _epoch = map._layoutEpoch;
+            _stale = false;
             _truncated = false;
+            _buffered = 0;
+            _next = 0;
             byte* buckets = map._buckets;
             if (buckets == null)
             {
@@ -226,6 +331,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
 
             int b = map._b;
+            Debug.Assert(b <= _shift, "the array grew without an insert");
+            nuint index = v & BucketMask(b);
+
+            // Where the bucket's entries live now: the new chain, or the old chain(s) that still feed it.
+            byte* first = BucketLayout<TKey, TValue>.At(buckets, index);
+            byte* second = null;
+            bool filter = _shift > b;
             byte* old = map._oldBuckets;
             if (old != null)
             {
@@ -234,9 +346,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     byte* low = BucketLayout<TKey, TValue>.At(old, index);
                     if (!TopHash.IsEvacuated(low))
                     {
-                        Collect(map, low, index, b, filterBucket: false, afterCursor);
-                        Collect(map, BucketLayout<TKey, TValue>.At(old, index + ((nuint)1 << b)), index, b, filterBucket: false, afterCursor);
-                        return;
+                        first = low;
+                        second = BucketLayout<TKey, TValue>.At(old, index + ((nuint)1 << b));
                     }
                 }
                 else
@@ -244,17 +355,60 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     byte* source = BucketLayout<TKey, TValue>.At(old, index & BucketMask(map._oldB));
                     if (!TopHash.IsEvacuated(source))
                     {
-                        Collect(map, source, index, b, filterBucket: map._oldB < b, afterCursor);
-                        return;
+                        first = source;
+                        filter |= map._oldB < b;
                     }
                 }
             }
 
-            Collect(map, BucketLayout<TKey, TValue>.At(buckets, index), index, b, filterBucket: false, afterCursor);
+            if (!sortedOnly && !filter && (Snapshot(first) && (second == null || Snapshot(second))))
+            {
+                _sorted = false;
+                return;
+            }
+
+            // Sorted: hash every entry, keep those of this virtual bucket after the cursor.
+            _sorted = true;
+            _buffered = 0;
+            _truncated = false;
+            Collect(map, first, filter);
+            if (second != null)
+            {
+                Collect(map, second, filter);
+            }
         }
 
-        private void Collect(NativeMap<TKey, TValue> map, byte* head, nuint index, int b, bool filterBucket, bool afterCursor)
+        /// <summary>Appends the chain's entries to the snapshot; false (buffer partly filled) when they do not all fit.</summary>
+        private bool Snapshot(byte* head)
         {
+            for (byte* bucket = head; bucket != null; bucket = BucketLayout<TKey, TValue>.Overflow(bucket))
+            {
+                ulong full = TopHash.MatchFull(TopHash.Load(bucket));
+                if (_buffered + BitOperations.PopCount(full) > CandidateBuffer.Length)
+                {
+                    return false;
+                }
+
+                for (; full != 0; full &= full - 1)
+                {
+                    int i = TopHash.FirstSlot(full);
+                    _candidates[_buffered] = new EnumerationCandidate(0, (nint)bucket | i);
+
+                    // Byte for byte: the copy is looked up again if the layout changes, and must be the stored key.
+                    Unsafe.CopyBlockUnaligned(
+                        ref Unsafe.As<TKey, byte>(ref _keys[_buffered]),
+                        ref *(byte*)BucketLayout<TKey, TValue>.Key(bucket, i),
+                        (uint)sizeof(TKey));
+                    _buffered++;
+                }
+            }
+
+            return true;
+        }
+
+        private void Collect(NativeMap<TKey, TValue> map, byte* head, bool filter)
+        {
+            nuint mask = BucketMask(_shift);
             for (byte* bucket = head; bucket != null; bucket = BucketLayout<TKey, TValue>.Overflow(bucket))
             {
                 for (ulong full = TopHash.MatchFull(TopHash.Load(bucket)); full != 0; full &= full - 1)
@@ -262,12 +416,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     int i = TopHash.FirstSlot(full);
                     TKey* key = BucketLayout<TKey, TValue>.Key(bucket, i);
                     ulong hash = map.Hash(*key);
-                    if (filterBucket && ((nuint)hash & BucketMask(b)) != index)
+                    if (filter && ((nuint)hash & mask) != _bucket)
                     {
                         continue;
                     }
 
-                    if (afterCursor && !Precedes(_cursorHash, ref _cursorKey, hash, ref *key))
+                    if (_hasCursor && !Precedes(_cursorHash, ref _cursorKey, hash, ref *key))
                     {
                         continue;
                     }
