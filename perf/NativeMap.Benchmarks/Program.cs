@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using NativeMap.Benchmarks.Map;
 
@@ -7,7 +8,7 @@ public static class Program
 {
     /// <summary>
     /// <c>growth [count]</c> runs the growth latency and memory comparison (Map/GrowthProgram.cs); anything else goes to
-    /// BenchmarkSwitcher (<c>--filter</c>, <c>--job short</c>, ...).
+    /// BenchmarkSwitcher (<c>--filter</c>, <c>--job short</c>, ...); the exit code is 1 if any benchmark failed.
     /// </summary>
     public static int Main(string[] args)
     {
@@ -16,7 +17,9 @@ public static class Program
             return GrowthProgram.Run(args[1..]);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        // Non-zero when a benchmark failed (a build error, an exception, an Agreement check), so scripts notice.
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+        return failed ? 1 : 0;
     }
 }
