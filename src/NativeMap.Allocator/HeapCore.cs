@@ -38,7 +38,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         Name = options.Name ?? $"heap-{Interlocked.Increment(ref s_heapCount)}";
         IOsMemory os = options.OsMemory ?? new OsMemory(options.ProtectReleasedPages);
         _clock = new HeapClock(options.TimeProvider);
-        _pages = new PageHeap(os, _clock, options.ArenaSize, options.MemoryLimit);
+        _pages = new PageHeap(os, _clock, options.ArenaSize, options.MemoryLimit,
+            releaseOnGrowth: options.ScavengerEnabled && options.ReleaseOnGrowth);
         _central = new CentralList[SizeClasses.Count];
         for (int c = 1; c < _central.Length; c++)
         {

@@ -84,6 +84,7 @@ internal static class HeapMetrics
             var heap = new KeyValuePair<string, object?>("heap", names[i]);
             yield return new Measurement<long>(stats[i].ReleasedByDecayBytes, heap, new("reason", "decay"));
             yield return new Measurement<long>(stats[i].ReleasedByLimitBytes, heap, new("reason", "limit"));
+            yield return new Measurement<long>(stats[i].ReleasedByGrowthBytes, heap, new("reason", "growth"));
             yield return new Measurement<long>(stats[i].ReleasedByForceBytes, heap, new("reason", "force"));
         }
     }

@@ -48,6 +48,9 @@ public readonly record struct HeapStats
     /// <summary>Bytes released because resident memory exceeded the memory limit.</summary>
     public long ReleasedByLimitBytes { get; init; }
 
+    /// <summary>Bytes released because the heap grew while holding idle pages (<see cref="SpanHeapOptions.ReleaseOnGrowth"/>).</summary>
+    public long ReleasedByGrowthBytes { get; init; }
+
     /// <summary>Bytes released by <see cref="SpanHeap.FreeOSMemory"/>.</summary>
     public long ReleasedByForceBytes { get; init; }
 

@@ -11,6 +11,8 @@ internal sealed unsafe partial class PageHeap
     {
         long inUse = 0, idle = 0, released = 0, reserved = 0, large = 0;
         int freeSpans = 0, dirtySpans = 0;
+        Invariant.Check(_growthDebtPages >= 0 && (_releaseOnGrowth || _growthDebtPages == 0),
+            "growth debt is non-negative, and zero when release on growth is off", _growthDebtPages.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (Arena arena in _arenas)
         {
             Invariant.Check(_index.Find(arena.Base) == arena && _index.Find(arena.Base + (nuint)arena.Bytes - 1) == arena,

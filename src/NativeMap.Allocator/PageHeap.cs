@@ -67,6 +67,14 @@ internal sealed unsafe partial class PageHeap
     // Release counters in bytes, guarded by _lock.
     private long _releasedByDecay;
     private long _releasedByLimit;
+    private long _releasedByGrowth;
+
+    /// <summary>Idle pages to release because the heap grew (see <see cref="SpanHeapOptions.ReleaseOnGrowth"/>),
+    /// guarded by _lock. 0 ≤ debt; only min(debt, _idlePages) is ever acted on.</summary>
+    private long _growthDebtPages;
+
+    /// <summary>Whether allocations of non-resident pages create growth debt.</summary>
+    private readonly bool _releaseOnGrowth;
     private long _releasedByForce;
     private long _releaseFailures;
 
@@ -89,8 +97,9 @@ internal sealed unsafe partial class PageHeap
 
     private bool _disposed;
 
-    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit)
+    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit, bool releaseOnGrowth = false)
     {
+        _releaseOnGrowth = releaseOnGrowth;
         _os = os;
         _clock = clock;
         _arenaSize = arenaSize;
@@ -105,6 +114,7 @@ internal sealed unsafe partial class PageHeap
     {
         Decay,
         Limit,
+        Growth,
         Force,
     }
 
@@ -127,6 +137,22 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>Whether resident pages (in use + idle) exceed the memory limit.</summary>
     public bool OverLimit => Volatile.Read(ref _inUsePages) + Volatile.Read(ref _idlePages) > _limitPages;
+
+    /// <summary>Idle pages owed for growth (at most the idle pages there are).</summary>
+    public long GrowthDebtPages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                _growthDebtPages = Math.Min(_growthDebtPages, _idlePages);
+                return _growthDebtPages;
+            }
+        }
+    }
+
+    /// <summary>Whether growth debt is outstanding (a racy read, for the scavenger's sleep decision).</summary>
+    public bool HasGrowthDebt => Volatile.Read(ref _growthDebtPages) > 0 && Volatile.Read(ref _idlePages) > 0;
 
     /// <summary>Resident pages above the memory limit, or 0.</summary>
     public long ExcessPages
@@ -210,6 +236,12 @@ internal sealed unsafe partial class PageHeap
 
             if (_inUsePages + _idlePages > _limitPages)
             {
+                Scavenger?.NotifyOverLimit();
+            }
+            else if (_releaseOnGrowth && released > 0 && _idlePages > 0)
+            {
+                // Resident memory grew by `released` pages while idle ones sit unused: owe as many back.
+                _growthDebtPages = Math.Min(_growthDebtPages + released, _idlePages);
                 Scavenger?.NotifyOverLimit();
             }
         }
@@ -418,6 +450,10 @@ internal sealed unsafe partial class PageHeap
                 {
                     case ReleaseReason.Decay: _releasedByDecay += bytes; break;
                     case ReleaseReason.Limit: _releasedByLimit += bytes; break;
+                    case ReleaseReason.Growth:
+                        _releasedByGrowth += bytes;
+                        _growthDebtPages = Math.Max(0, _growthDebtPages - run.DirtyInRun);
+                        break;
                     default: _releasedByForce += bytes; break;
                 }
 
@@ -477,6 +513,7 @@ internal sealed unsafe partial class PageHeap
                 ArenaCount = _arenas.Count,
                 ReleasedByDecayBytes = _releasedByDecay,
                 ReleasedByLimitBytes = _releasedByLimit,
+                ReleasedByGrowthBytes = _releasedByGrowth,
                 ReleasedByForceBytes = _releasedByForce,
                 ReleaseFailures = _releaseFailures,
             };

@@ -121,6 +121,7 @@ internal sealed class Scavenger : IDisposable
             }
 
             long limitBytes = ReleaseForLimit();
+            long growthBytes = _options.ScavengerEnabled ? ReleaseForGrowth() : 0;
 
             long decayBytes = 0;
             bool moreWork = false;
@@ -142,17 +143,17 @@ internal sealed class Scavenger : IDisposable
                 }
             }
 
-            if (limitBytes + decayBytes > 0)
+            if (limitBytes + growthBytes + decayBytes > 0)
             {
                 Interlocked.Increment(ref _cycles);
-                Trace(decayBytes, limitBytes);
+                Trace(decayBytes, limitBytes, growthBytes);
             }
 
             TimeSpan delay = moreWork
                 ? ScavengePolicy.PacingSleep(worked, _options.ScavengerCpuPercent)
                 : ScavengePolicy.NextDelay(_clock.Now(), _pages.OldestDirtyTimestamp(), _options.ScavengeDecay,
                     _options.ScavengerEnabled, _heap.HasCachedBlocks(), _nextMaintenance, frequency);
-            return new CycleResult(decayBytes, limitBytes, delay);
+            return new CycleResult(decayBytes, limitBytes, delay) { GrowthBytes = growthBytes };
         }
     }
 
@@ -177,6 +178,32 @@ internal sealed class Scavenger : IDisposable
             }
 
             excess = _pages.ExcessPages;
+        }
+
+        return total;
+    }
+
+    /// <summary>Releases the idle pages owed for heap growth, oldest first, unpaced. Returns the bytes released.</summary>
+    public long ReleaseForGrowth()
+    {
+        long total = 0;
+        long debt = _pages.GrowthDebtPages;
+        while (debt > 0)
+        {
+            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(debt, PageHeap.ChunkPages), oldestOnly: true);
+            if (run is null)
+            {
+                break;
+            }
+
+            bool released = _pages.ReleaseToOs(run);
+            total += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Growth);
+            if (!released)
+            {
+                break;
+            }
+
+            debt = _pages.GrowthDebtPages;
         }
 
         return total;
@@ -214,7 +241,7 @@ internal sealed class Scavenger : IDisposable
                 // Announce the indefinite sleep first, then look once more for work that arrived meanwhile: a
                 // notifier either sees the flag (and wakes us) or its work is visible to this check.
                 Interlocked.Exchange(ref _sleepingIndefinitely, 1);
-                if (_pages.OldestDirtyTimestamp() != long.MaxValue || _heap.HasCachedBlocks() || _pages.OverLimit)
+                if (_pages.OldestDirtyTimestamp() != long.MaxValue || _heap.HasCachedBlocks() || _pages.OverLimit || _pages.HasGrowthDebt)
                 {
                     Interlocked.Exchange(ref _sleepingIndefinitely, 0);
                     continue;
@@ -231,7 +258,7 @@ internal sealed class Scavenger : IDisposable
         }
     }
 
-    private void Trace(long decayBytes, long limitBytes)
+    private void Trace(long decayBytes, long limitBytes, long growthBytes)
     {
         if (_options.ScavengerTrace is not { } writer)
         {
@@ -242,7 +269,7 @@ internal sealed class Scavenger : IDisposable
         long resident = stats.InUseBytes + stats.IdleBytes;
         double utilisation = resident == 0 ? 100 : 100.0 * stats.InUseBytes / resident;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"scav {_heap.Name}: {(decayBytes + limitBytes) >> 10} KiB released ({decayBytes >> 10} decay, {limitBytes >> 10} limit), " +
+            $"scav {_heap.Name}: {(decayBytes + limitBytes + growthBytes) >> 10} KiB released ({decayBytes >> 10} decay, {limitBytes >> 10} limit, {growthBytes >> 10} growth), " +
             $"{stats.ReleasedBytes >> 10} KiB released total, {stats.InUseBytes >> 10} KiB in use, {stats.IdleBytes >> 10} KiB idle, {utilisation:F0}% util");
         lock (writer)
         {
@@ -251,5 +278,9 @@ internal sealed class Scavenger : IDisposable
     }
 
     /// <summary>What a cycle released and how long to sleep after it.</summary>
-    public readonly record struct CycleResult(long DecayBytes, long LimitBytes, TimeSpan Delay);
+    public readonly record struct CycleResult(long DecayBytes, long LimitBytes, TimeSpan Delay)
+    {
+        /// <summary>Bytes released to pay for heap growth (<see cref="SpanHeapOptions.ReleaseOnGrowth"/>).</summary>
+        public long GrowthBytes { get; init; }
+    }
 }

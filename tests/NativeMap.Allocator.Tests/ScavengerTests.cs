@@ -252,11 +252,78 @@ public sealed unsafe class ScavengerTests
         heap.Core.RunScavengerCycle();
         string[] lines = trace.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
-        Assert.StartsWith("scav traced: 1024 KiB released (1024 decay, 0 limit)", lines[0]);
+        Assert.StartsWith("scav traced: 1024 KiB released (1024 decay, 0 limit, 0 growth)", lines[0]);
         Assert.Contains("KiB in use", lines[0]);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Growth_TakingFreshPagesWhileIdlePagesSit_ReleasesAsManyIdlePagesAtOnce()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromMinutes(10), arenaSize: 64 * MiB);
+        byte* a = (byte*)heap.Allocate(MiB);
+        byte* guard = (byte*)heap.Allocate(MiB); // keeps a's pages from merging with the fresh pages after it
+        new Span<byte>(a, MiB).Fill(1);
+        new Span<byte>(guard, MiB).Fill(2);
+        heap.Free(a);
+        Assert.Equal(0, heap.Core.RunScavengerCycle().GrowthBytes);
+
+        // 4 MiB cannot fit in a's idle 1 MiB: the heap grows by 4 MiB of fresh pages and owes 1 MiB (all it has idle).
+        byte* b = (byte*)heap.Allocate(4 * MiB);
+        new Span<byte>(b, 4 * MiB).Fill(3);
+        Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+        Assert.Equal(MiB, result.GrowthBytes);
+        Assert.Equal(0, result.DecayBytes); // no time has passed: the decay had nothing to do with it
+        Assert.True(IsReleased(heap, a) && IsReleased(heap, a + MiB - 1));
+
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(0, stats.IdleBytes);
+        Assert.Equal(MiB, stats.ReleasedByGrowthBytes);
+        Assert.Equal(0, heap.Core.RunScavengerCycle().GrowthBytes); // paid once
+        heap.Free(b);
+        heap.Free(guard);
+    }
+
+    [Fact]
+    public void Growth_ServedFromIdlePages_OwesNothing()
+    {
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromMinutes(10), arenaSize: 64 * MiB);
+        FreeTouched(heap, 4 * MiB);
+        byte* b = (byte*)heap.Allocate(2 * MiB); // fits in the idle pages: resident memory does not grow
+        Assert.Equal(0, heap.Core.RunScavengerCycle().GrowthBytes);
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(2 * MiB, stats.IdleBytes);
+        Assert.Equal(0, stats.ReleasedByGrowthBytes);
+        heap.Free(b);
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void Growth_ReleaseOnGrowthOffOrScavengerOff_KeepsIdlePages(bool releaseOnGrowth, bool scavengerEnabled)
+    {
+        using var heap = new SpanHeap(new SpanHeapOptions
+        {
+            TimeProvider = Heaps.Clock(),
+            ScavengeDecay = TimeSpan.FromMinutes(10),
+            ScavengerEnabled = scavengerEnabled,
+            ReleaseOnGrowth = releaseOnGrowth,
+            ArenaSize = 64 * MiB,
+            StartScavengerThread = false,
+        });
+        byte* a = (byte*)heap.Allocate(MiB);
+        byte* guard = (byte*)heap.Allocate(MiB);
+        new Span<byte>(a, MiB).Fill(1);
+        heap.Free(a);
+        byte* b = (byte*)heap.Allocate(4 * MiB);
+        Assert.Equal(0, heap.Core.RunScavengerCycle().GrowthBytes);
+        Assert.Equal(MiB, heap.AssertConsistent().IdleBytes);
+        heap.Free(b);
+        heap.Free(guard);
+    }
 
     internal static void FreeTouched(SpanHeap heap, int bytes)
     {
