@@ -158,52 +158,32 @@ internal sealed class Scavenger : IDisposable
     }
 
     /// <summary>Releases resident pages above the memory limit, oldest first. Returns the bytes released.</summary>
-    public long ReleaseForLimit()
-    {
-        long total = 0;
-        long excess = _pages.ExcessPages;
-        while (excess > 0)
-        {
-            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(excess, PageHeap.ChunkPages), oldestOnly: true);
-            if (run is null)
-            {
-                break;
-            }
-
-            bool released = _pages.ReleaseToOs(run);
-            total += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Limit);
-            if (!released)
-            {
-                break;
-            }
-
-            excess = _pages.ExcessPages;
-        }
-
-        return total;
-    }
+    public long ReleaseForLimit() => ReleaseOldest(static pages => pages.ExcessPages, PageHeap.ReleaseReason.Limit);
 
     /// <summary>Releases the idle pages owed for heap growth, oldest first, unpaced. Returns the bytes released.</summary>
-    public long ReleaseForGrowth()
+    public long ReleaseForGrowth() => ReleaseOldest(static pages => pages.GrowthDebtPages, PageHeap.ReleaseReason.Growth);
+
+    /// <summary>Releases idle pages oldest first, whatever their age, while <paramref name="owed"/> says pages are owed.</summary>
+    private long ReleaseOldest(Func<PageHeap, long> owed, PageHeap.ReleaseReason reason)
     {
         long total = 0;
-        long debt = _pages.GrowthDebtPages;
-        while (debt > 0)
+        long pages = owed(_pages);
+        while (pages > 0)
         {
-            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(debt, PageHeap.ChunkPages), oldestOnly: true);
+            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
             if (run is null)
             {
                 break;
             }
 
             bool released = _pages.ReleaseToOs(run);
-            total += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Growth);
+            total += _pages.ReturnReleaseRun(run, released, reason);
             if (!released)
             {
                 break;
             }
 
-            debt = _pages.GrowthDebtPages;
+            pages = owed(_pages);
         }
 
         return total;
