@@ -68,15 +68,16 @@ internal sealed unsafe partial class PageHeap
     private long _releasedByDecay;
     private long _releasedByLimit;
     private long _releasedByGrowth;
+    private long _releasedByForce;
+    private long _releaseFailures;
 
     /// <summary>Idle pages to release because the heap grew (see <see cref="SpanHeapOptions.ReleaseOnGrowth"/>),
-    /// guarded by _lock. 0 ≤ debt; only min(debt, _idlePages) is ever acted on.</summary>
+    /// guarded by _lock. 0 ≤ debt, and 0 unless <see cref="_releaseOnGrowth"/>; only min(debt, _idlePages) is ever
+    /// acted on. Best effort: forgiven when nothing more can be released (<see cref="ForgiveGrowthDebt"/>).</summary>
     private long _growthDebtPages;
 
     /// <summary>Whether allocations of non-resident pages create growth debt.</summary>
     private readonly bool _releaseOnGrowth;
-    private long _releasedByForce;
-    private long _releaseFailures;
 
     /// <summary>Pool of dead descriptors, linked through <see cref="HeapSpan.BinLinks"/>.</summary>
     private HeapSpan? _pool;
@@ -148,6 +149,16 @@ internal sealed unsafe partial class PageHeap
                 _growthDebtPages = Math.Min(_growthDebtPages, _idlePages);
                 return _growthDebtPages;
             }
+        }
+    }
+
+    /// <summary>Drops the growth debt: what is left of it cannot be released now (no releasable run, or the OS
+    /// refused), and retrying at once would spin.</summary>
+    public void ForgiveGrowthDebt()
+    {
+        lock (_lock)
+        {
+            _growthDebtPages = 0;
         }
     }
 

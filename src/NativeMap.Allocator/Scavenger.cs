@@ -161,7 +161,16 @@ internal sealed class Scavenger : IDisposable
     public long ReleaseForLimit() => ReleaseOldest(static pages => pages.ExcessPages, PageHeap.ReleaseReason.Limit);
 
     /// <summary>Releases the idle pages owed for heap growth, oldest first, unpaced. Returns the bytes released.</summary>
-    public long ReleaseForGrowth() => ReleaseOldest(static pages => pages.GrowthDebtPages, PageHeap.ReleaseReason.Growth);
+    public long ReleaseForGrowth()
+    {
+        long released = ReleaseOldest(static pages => pages.GrowthDebtPages, PageHeap.ReleaseReason.Growth);
+        if (_pages.GrowthDebtPages > 0)
+        {
+            _pages.ForgiveGrowthDebt(); // stopped early: nothing releasable, or the OS refused
+        }
+
+        return released;
+    }
 
     /// <summary>Releases idle pages oldest first, whatever their age, while <paramref name="owed"/> says pages are owed.</summary>
     private long ReleaseOldest(Func<PageHeap, long> owed, PageHeap.ReleaseReason reason)

@@ -60,6 +60,33 @@ public sealed unsafe class OsFailureTests
         Assert.Equal(1 << 20, heap.Core.RunScavengerCycle().DecayBytes);
     }
 
+    [Fact]
+    public void Release_FailsWhilePayingGrowthDebt_DebtIsForgivenAndPagesStayIdle()
+    {
+        var os = new TestOs();
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromMinutes(10), os: os, arenaSize: 64 << 20);
+        byte* a = (byte*)heap.Allocate(1 << 20);
+        byte* guard = (byte*)heap.Allocate(1 << 20);
+        new Span<byte>(a, 1 << 20).Fill(1);
+        heap.Free(a);
+        os.FailRelease = true;
+        byte* b = (byte*)heap.Allocate(4 << 20); // fresh pages while 1 MiB sits idle: 1 MiB owed
+        Assert.True(heap.Core.Pages.GrowthDebtPages > 0);
+
+        Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+        Assert.Equal(0, result.GrowthBytes);
+        Assert.Equal(0, heap.Core.Pages.GrowthDebtPages); // forgiven: retrying at once would spin
+        HeapStats stats = heap.AssertConsistent();
+        Assert.Equal(1 << 20, stats.IdleBytes);
+        Assert.True(stats.ReleaseFailures >= 1);
+
+        os.FailRelease = false;
+        heap.Free(b);
+        heap.Free(guard);
+        Assert.Equal(6 << 20, heap.FreeOSMemory());
+    }
+
     [Theory]
     [InlineData(64)]
     [InlineData(3 << 20)]
