@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -249,7 +248,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             while (_next < _buffered)
             {
-                int k = _next++;
+                int k = _next;
                 TValue* value;
                 if (!_stale)
                 {
@@ -258,6 +257,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     int i = (int)(slot & 7);
                     if (b[i] < TopHash.MinTopHash)
                     {
+                        _next = k + 1;
                         continue; // removed since the buffer was filled
                     }
 
@@ -265,13 +265,17 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 }
                 else
                 {
-                    // Entries may have moved: find the key where it is now (absent means removed since).
+                    // Entries may have moved: find the key where it is now (absent means removed since). Moving past
+                    // the entry only afterwards: a comparer that throws here leaves it to be looked up again.
                     value = map.FindValue(_keys[k]);
                     if (value == null)
                     {
+                        _next = k + 1;
                         continue;
                     }
                 }
+
+                _next = k + 1;
 
                 _current = new KeyValuePair<TKey, TValue>(_keys[k], *value);
                 return true;
@@ -319,7 +323,11 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
 
             _bucket = v;
-            _epoch = map._layoutEpoch;
+
+            // Until the fill completes, the buffer does not match the layout: if the comparer throws while hashing, the
+            // next MoveNext sees a changed epoch and fills again (from the cursor in sorted mode) instead of yielding a
+            // partial buffer. Set to the map's epoch at the end.
+            _epoch = map._layoutEpoch - 1;
             _stale = false;
             _truncated = false;
             _buffered = 0;
@@ -327,11 +335,23 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             byte* buckets = map._buckets;
             if (buckets == null)
             {
+                _epoch = map._layoutEpoch;
                 return;
             }
 
             int b = map._b;
-            Debug.Assert(b <= _shift, "the array grew without an insert");
+            if (b > _shift)
+            {
+                // Only inserts grow the array, and they end enumerations; an empty map may have been presized since.
+                if (map._count == 0)
+                {
+                    _epoch = map._layoutEpoch;
+                    return;
+                }
+
+                ThrowHelper.ThrowEnumeratorVersion();
+            }
+
             nuint index = v & BucketMask(b);
 
             // Where the bucket's entries live now: the new chain, or the old chain(s) that still feed it.
@@ -364,6 +384,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             if (!sortedOnly && !filter && (Snapshot(first) && (second == null || Snapshot(second))))
             {
                 _sorted = false;
+                _epoch = map._layoutEpoch;
                 return;
             }
 
@@ -376,6 +397,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             {
                 Collect(map, second, filter);
             }
+
+            _epoch = map._layoutEpoch;
         }
 
         /// <summary>Appends the chain's entries to the snapshot; false (buffer partly filled) when they do not all fit.</summary>

@@ -112,6 +112,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             array = AllocateArray(newB);
         }
 
+        // A larger array ends enumerations even if the insert that started it then fails (a comparer throwing during
+        // evacuation, an allocation failing): enumerators rely on the array never outgrowing the one they started on.
+        if (newB > _b)
+        {
+            _version++;
+        }
+
         _oldBuckets = _buckets;
         _oldB = _b;
         _oldNoverflow = _noverflow;

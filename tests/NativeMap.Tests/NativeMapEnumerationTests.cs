@@ -287,6 +287,85 @@ public sealed class NativeMapEnumerationTests
     }
 
     [Fact]
+    public void MoveNext_AfterFailedInsertThatStartedGrowth_ThrowsInvalidOperation()
+    {
+        // An insert that starts a growth and then fails (here the comparer throws while the evacuation hashes old
+        // entries) adds no key, but the array has doubled: an enumerator that went on would miss the entries moved to
+        // the upper half. The growth itself must invalidate enumerators.
+        using var heap = new SpanHeap();
+        var comparer = new ThrowingComparer();
+        using var map = new NativeMap<long, long>(0, comparer, heap);
+        long k = 0;
+        while (!(map.BucketShift >= 4 && map.Count == NativeMap<long, long>.CapacityOf(map.BucketShift)))
+        {
+            map.Add(k, k);
+            k++;
+            map.EvacuateAll();
+        }
+
+        int b0 = map.BucketShift;
+        NativeMap<long, long>.Enumerator e = map.GetEnumerator();
+        Assert.True(e.MoveNext());
+        comparer.CallsBeforeThrow = 1; // the new key's own hash passes; the evacuation's first hash throws
+        Assert.Throws<InvalidDataException>(() => map.Add(-1, -1));
+        comparer.CallsBeforeThrow = -1;
+        Assert.False(map.ContainsKey(-1));
+        Assert.Equal(b0 + 1, map.BucketShift);
+        map.Validate();
+        Assert.Throws<InvalidOperationException>(() => e.MoveNext());
+    }
+
+    [Fact]
+    public void MoveNext_ComparerThrowsWhileFillingBucket_ContinuingYieldsEveryEntryOnce()
+    {
+        // Mid-growth, a virtual bucket fed by an unevacuated old bucket is picked out by hashing its entries. If the
+        // comparer throws there and the caller goes on, the enumerator must fill that bucket again, not yield the
+        // part it had.
+        using var heap = new SpanHeap();
+        var comparer = new ThrowingComparer();
+        using var map = new NativeMap<long, long>(0, comparer, heap);
+        long k = 0;
+        while (!map.IsEvacuating || map.BucketShift < 4)
+        {
+            map.Add(k, k);
+            k++;
+        }
+
+        var audit = new EnumerationAudit<long>(Enumerable.Range(0, (int)k).Select(i => (long)i));
+        NativeMap<long, long>.Enumerator e = map.GetEnumerator();
+        int throws = 0;
+        while (true)
+        {
+            comparer.CallsBeforeThrow = 3;
+            try
+            {
+                if (!e.MoveNext())
+                {
+                    break;
+                }
+
+                audit.Yielded(e.Current.Key);
+            }
+            catch (InvalidDataException)
+            {
+                throws++;
+                comparer.CallsBeforeThrow = -1;
+                if (!e.MoveNext())
+                {
+                    break;
+                }
+
+                audit.Yielded(e.Current.Key);
+            }
+        }
+
+        comparer.CallsBeforeThrow = -1;
+        Assert.True(throws > 0, "the comparer should have thrown inside MoveNext");
+        audit.AssertComplete();
+        map.Validate();
+    }
+
+    [Fact]
     public void Enumerate_LongChainsWithEqualHashes_YieldsEachOnce()
     {
         // One hash code for all keys: one chain, every 64-bit hash equal, order decided by key bytes; the enumerator's
