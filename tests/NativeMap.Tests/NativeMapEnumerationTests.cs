@@ -337,26 +337,24 @@ public sealed class NativeMapEnumerationTests
         while (true)
         {
             comparer.CallsBeforeThrow = 3;
+            bool moved;
             try
             {
-                if (!e.MoveNext())
-                {
-                    break;
-                }
-
-                audit.Yielded(e.Current.Key);
+                moved = e.MoveNext();
             }
             catch (InvalidDataException)
             {
                 throws++;
                 comparer.CallsBeforeThrow = -1;
-                if (!e.MoveNext())
-                {
-                    break;
-                }
-
-                audit.Yielded(e.Current.Key);
+                moved = e.MoveNext(); // go on after the failure
             }
+
+            if (!moved)
+            {
+                break;
+            }
+
+            audit.Yielded(e.Current.Key);
         }
 
         comparer.CallsBeforeThrow = -1;
