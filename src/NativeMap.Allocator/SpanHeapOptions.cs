@@ -69,8 +69,9 @@ public sealed record SpanHeapOptions
     /// (fresh or released) into use while the heap holds idle pages too small or too scattered to serve it, the
     /// scavenger releases as many idle pages at once, oldest first, whatever their age: resident memory then grows
     /// with in-use memory, not with in-use memory plus everything a growing structure has outgrown (the arrays a map
-    /// doubled out of). The Go runtime's heap does the same when it grows. Needs <see cref="ScavengerEnabled"/>.
-    /// Default true.</summary>
+    /// doubled out of). The Go runtime's heap does the same when it grows. The cost: pages released this way fault in
+    /// again if the heap reuses them before the decay would have released them; turn it off to keep every free page
+    /// warm for the full decay. Needs <see cref="ScavengerEnabled"/>. Default true.</summary>
     public bool ReleaseOnGrowth { get; init; } = true;
 
     /// <summary>Soft limit, in bytes, on resident heap memory (in use + idle). When exceeded, free pages are released
