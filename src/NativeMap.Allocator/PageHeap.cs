@@ -146,8 +146,7 @@ internal sealed unsafe partial class PageHeap
         {
             lock (_lock)
             {
-                _growthDebtPages = Math.Min(_growthDebtPages, _idlePages);
-                return _growthDebtPages;
+                return Math.Min(_growthDebtPages, _idlePages);
             }
         }
     }

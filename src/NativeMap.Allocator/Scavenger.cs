@@ -121,7 +121,7 @@ internal sealed class Scavenger : IDisposable
             }
 
             long limitBytes = ReleaseForLimit();
-            long growthBytes = _options.ScavengerEnabled ? ReleaseForGrowth() : 0;
+            long growthBytes = ReleaseForGrowth(); // no debt arises unless the scavenger releases by age
 
             long decayBytes = 0;
             bool moreWork = false;
@@ -158,43 +158,42 @@ internal sealed class Scavenger : IDisposable
     }
 
     /// <summary>Releases resident pages above the memory limit, oldest first. Returns the bytes released.</summary>
-    public long ReleaseForLimit() => ReleaseOldest(static pages => pages.ExcessPages, PageHeap.ReleaseReason.Limit);
+    public long ReleaseForLimit() => ReleaseOldest(static pages => pages.ExcessPages, PageHeap.ReleaseReason.Limit, out _);
 
     /// <summary>Releases the idle pages owed for heap growth, oldest first, unpaced. Returns the bytes released.</summary>
     public long ReleaseForGrowth()
     {
-        long released = ReleaseOldest(static pages => pages.GrowthDebtPages, PageHeap.ReleaseReason.Growth);
-        if (_pages.GrowthDebtPages > 0)
+        long released = ReleaseOldest(static pages => pages.GrowthDebtPages, PageHeap.ReleaseReason.Growth, out bool stuck);
+        if (stuck)
         {
-            _pages.ForgiveGrowthDebt(); // stopped early: nothing releasable, or the OS refused
+            _pages.ForgiveGrowthDebt(); // nothing releasable, or the OS refused: retrying at once would spin
         }
 
         return released;
     }
 
-    /// <summary>Releases idle pages oldest first, whatever their age, while <paramref name="owed"/> says pages are owed.</summary>
-    private long ReleaseOldest(Func<PageHeap, long> owed, PageHeap.ReleaseReason reason)
+    /// <summary>Releases idle pages oldest first, whatever their age, while <paramref name="owed"/> says pages are owed.
+    /// <paramref name="stuck"/>: it stopped with pages still owed (no releasable run, or the OS refused).</summary>
+    private long ReleaseOldest(Func<PageHeap, long> owed, PageHeap.ReleaseReason reason, out bool stuck)
     {
         long total = 0;
-        long pages = owed(_pages);
-        while (pages > 0)
+        for (long pages = owed(_pages); pages > 0; pages = owed(_pages))
         {
             HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
-            if (run is null)
+            bool released = run is not null && _pages.ReleaseToOs(run);
+            if (run is not null)
             {
-                break;
+                total += _pages.ReturnReleaseRun(run, released, reason);
             }
 
-            bool released = _pages.ReleaseToOs(run);
-            total += _pages.ReturnReleaseRun(run, released, reason);
             if (!released)
             {
-                break;
+                stuck = true;
+                return total;
             }
-
-            pages = owed(_pages);
         }
 
+        stuck = false;
         return total;
     }
 

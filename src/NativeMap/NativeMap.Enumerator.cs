@@ -141,13 +141,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             {
                 while (_next < _buffered)
                 {
-                    int k = _next++;
-                    nint slot = _candidates[k].Slot;
-                    byte* b = (byte*)(slot & ~(nint)7);
-                    int i = (int)(slot & 7);
-                    if (b[i] >= TopHash.MinTopHash)
+                    if (TryYieldSlot(_next++))
                     {
-                        _current = new KeyValuePair<TKey, TValue>(_keys[k], *BucketLayout<TKey, TValue>.Value(b, i));
                         return true;
                     }
                 }
@@ -248,40 +243,46 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             while (_next < _buffered)
             {
-                int k = _next;
-                TValue* value;
                 if (!_stale)
                 {
-                    nint slot = _candidates[k].Slot;
-                    byte* b = (byte*)(slot & ~(nint)7);
-                    int i = (int)(slot & 7);
-                    if (b[i] < TopHash.MinTopHash)
+                    if (TryYieldSlot(_next++))
                     {
-                        _next = k + 1;
-                        continue; // removed since the buffer was filled
+                        return true;
                     }
 
-                    value = BucketLayout<TKey, TValue>.Value(b, i);
-                }
-                else
-                {
-                    // Entries may have moved: find the key where it is now (absent means removed since). Moving past
-                    // the entry only afterwards: a comparer that throws here leaves it to be looked up again.
-                    value = map.FindValue(_keys[k]);
-                    if (value == null)
-                    {
-                        _next = k + 1;
-                        continue;
-                    }
+                    continue;
                 }
 
+                // Entries may have moved: find the key where it is now (absent means removed since). Moving past the
+                // entry only afterwards: a comparer that throws here leaves it to be looked up again.
+                int k = _next;
+                TValue* value = map.FindValue(_keys[k]);
                 _next = k + 1;
-
-                _current = new KeyValuePair<TKey, TValue>(_keys[k], *value);
-                return true;
+                if (value != null)
+                {
+                    _current = new KeyValuePair<TKey, TValue>(_keys[k], *value);
+                    return true;
+                }
             }
 
             return false;
+        }
+
+        /// <summary>Yields snapshot entry <paramref name="k"/> from its slot, valid while the epoch holds; false when the
+        /// slot was emptied by a remove since the buffer was filled.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool TryYieldSlot(int k)
+        {
+            nint slot = _candidates[k].Slot;
+            byte* b = (byte*)(slot & ~(nint)7);
+            int i = (int)(slot & 7);
+            if (b[i] < TopHash.MinTopHash)
+            {
+                return false;
+            }
+
+            _current = new KeyValuePair<TKey, TValue>(_keys[k], *BucketLayout<TKey, TValue>.Value(b, i));
+            return true;
         }
 
         /// <summary>Yields the next buffered sorted entry still in the map and moves the cursor to it; false when the buffer is used up.</summary>
@@ -301,7 +302,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 _cursorHash = candidate.Hash;
 
                 // Byte for byte (padding included): ties between equal hashes are broken by the key's bytes.
-                Unsafe.CopyBlockUnaligned(ref Unsafe.As<TKey, byte>(ref _cursorKey), ref *(byte*)slotKey, (uint)sizeof(TKey));
+                CopyKeyBytes(ref _cursorKey, slotKey);
                 _hasCursor = true;
                 _current = new KeyValuePair<TKey, TValue>(*slotKey, *BucketLayout<TKey, TValue>.Value(b, i));
                 return true;
@@ -326,16 +327,22 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
             // Until the fill completes, the buffer does not match the layout: if the comparer throws while hashing, the
             // next MoveNext sees a changed epoch and fills again (from the cursor in sorted mode) instead of yielding a
-            // partial buffer. Set to the map's epoch at the end.
+            // partial buffer.
             _epoch = map._layoutEpoch - 1;
             _stale = false;
             _truncated = false;
             _buffered = 0;
             _next = 0;
+            LineUp(map, v, sortedOnly);
+            _epoch = map._layoutEpoch;
+        }
+
+        /// <summary>The body of <see cref="Fill"/>, on a reset buffer.</summary>
+        private void LineUp(NativeMap<TKey, TValue> map, nuint v, bool sortedOnly)
+        {
             byte* buckets = map._buckets;
             if (buckets == null)
             {
-                _epoch = map._layoutEpoch;
                 return;
             }
 
@@ -345,7 +352,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 // Only inserts grow the array, and they end enumerations; an empty map may have been presized since.
                 if (map._count == 0)
                 {
-                    _epoch = map._layoutEpoch;
                     return;
                 }
 
@@ -384,21 +390,17 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             if (!sortedOnly && !filter && (Snapshot(first) && (second == null || Snapshot(second))))
             {
                 _sorted = false;
-                _epoch = map._layoutEpoch;
                 return;
             }
 
             // Sorted: hash every entry, keep those of this virtual bucket after the cursor.
             _sorted = true;
-            _buffered = 0;
-            _truncated = false;
+            _buffered = 0; // drop a partial snapshot
             Collect(map, first, filter);
             if (second != null)
             {
                 Collect(map, second, filter);
             }
-
-            _epoch = map._layoutEpoch;
         }
 
         /// <summary>Appends the chain's entries to the snapshot; false (buffer partly filled) when they do not all fit.</summary>
@@ -418,10 +420,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                     _candidates[_buffered] = new EnumerationCandidate(0, (nint)bucket | i);
 
                     // Byte for byte: the copy is looked up again if the layout changes, and must be the stored key.
-                    Unsafe.CopyBlockUnaligned(
-                        ref Unsafe.As<TKey, byte>(ref _keys[_buffered]),
-                        ref *(byte*)BucketLayout<TKey, TValue>.Key(bucket, i),
-                        (uint)sizeof(TKey));
+                    CopyKeyBytes(ref _keys[_buffered], BucketLayout<TKey, TValue>.Key(bucket, i));
                     _buffered++;
                 }
             }
@@ -481,6 +480,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
             _candidates[position] = new EnumerationCandidate(hash, slot);
         }
+
+        /// <summary>Copies a stored key with its padding bytes (a plain struct copy need not preserve padding).</summary>
+        private static void CopyKeyBytes(ref TKey destination, TKey* source) =>
+            Unsafe.CopyBlockUnaligned(ref Unsafe.As<TKey, byte>(ref destination), ref *(byte*)source, (uint)sizeof(TKey));
 
         private static bool Precedes(ulong hash, ref TKey key, EnumerationCandidate other)
         {
