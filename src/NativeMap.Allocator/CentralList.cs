@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace NativeMap.Allocator;
 
 /// <summary>
@@ -27,10 +25,10 @@ internal sealed unsafe class CentralList
     private readonly int _sizeClass;
 
     /// <summary>Head of the partial list (linked through <see cref="HeapSpan.PartialLinks"/>).</summary>
-    private HeapSpan? _partial;
+    private HeapSpan _partial;
 
     /// <summary>The retained empty span, or null. Not on the partial list.</summary>
-    private HeapSpan? _empty;
+    private HeapSpan _empty;
 
     /// <summary>When <see cref="_empty"/> became empty.</summary>
     private long _emptySince;
@@ -46,10 +44,10 @@ internal sealed unsafe class CentralList
     public Lock Lock => _lock;
 
     /// <summary>The retained empty span, for validation (under <see cref="Lock"/>).</summary>
-    public HeapSpan? RetainedEmpty => _empty;
+    public HeapSpan RetainedEmpty => _empty;
 
     /// <summary>Head of the partial list, for validation (under <see cref="Lock"/>).</summary>
-    public HeapSpan? PartialHead => _partial;
+    public HeapSpan PartialHead => _partial;
 
     /// <summary>
     /// Fills <paramref name="destination"/> with free blocks, taking spans from the page heap as needed. Returns the
@@ -63,8 +61,8 @@ internal sealed unsafe class CentralList
             int filled = 0;
             while (filled < destination.Length)
             {
-                HeapSpan? span = _partial ?? ReviveRetainedLocked();
-                if (span is null)
+                HeapSpan span = _partial.IsNull ? ReviveRetainedLocked() : _partial;
+                if (span.IsNull)
                 {
                     try
                     {
@@ -95,7 +93,7 @@ internal sealed unsafe class CentralList
             foreach (ref readonly CacheEntry entry in entries)
             {
                 nuint block = entry.Block & ~ThreadCache.ZeroTag;
-                HeapSpan span = _pages.FindSpan(block)!;
+                HeapSpan span = _pages.FindSpan(block);
                 *(nuint*)block = span.FreeList;
                 span.FreeList = block;
                 span.FreeCount++;
@@ -122,23 +120,23 @@ internal sealed unsafe class CentralList
     {
         lock (_lock)
         {
-            if (_empty is not null && _emptySince <= cutoff)
+            if (!_empty.IsNull && _emptySince <= cutoff)
             {
                 HeapSpan span = _empty;
-                _empty = null;
+                _empty = default;
                 FreeSpanLocked(span);
             }
 
-            return _empty is not null;
+            return !_empty.IsNull;
         }
     }
 
-    private HeapSpan? ReviveRetainedLocked()
+    private HeapSpan ReviveRetainedLocked()
     {
-        HeapSpan? span = _empty;
-        if (span is not null)
+        HeapSpan span = _empty;
+        if (!span.IsNull)
         {
-            _empty = null;
+            _empty = default;
             AddPartialLocked(span);
         }
 
@@ -150,30 +148,8 @@ internal sealed unsafe class CentralList
         int pages = SizeClasses.SpanPages[_sizeClass];
         int objects = SizeClasses.ObjectsPerSpan[_sizeClass];
 
-        HeapSpan span = _pages.AllocateSpan(pages, SpanState.Small, zero: false, out bool allZero);
-        if (span.ObjectStatesCapacity < objects)
-        {
-            // Pinned, so a thread cache can hold the address of a block's state byte; kept with the descriptor, which
-            // is pooled, so this allocation happens once per descriptor, not once per span.
-            byte[] states;
-            try
-            {
-                states = GC.AllocateArray<byte>(objects, pinned: true);
-            }
-            catch (OutOfMemoryException)
-            {
-                _pages.FreeSpan(span); // do not strand an in-use span
-                throw;
-            }
-
-            span.ObjectStatesArray = states;
-            span.ObjectStates = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(states, 0);
-            span.ObjectStatesCapacity = objects;
-        }
-        else
-        {
-            new Span<byte>(span.ObjectStates, objects).Clear();
-        }
+        // The page heap allocates the span's block-state array with it (native, all free).
+        HeapSpan span = _pages.AllocateSpan(pages, SpanState.Small, zero: false, out bool allZero, objects);
 
         span.SizeClass = _sizeClass;
         span.ObjectSize = SizeClasses.Size[_sizeClass];
@@ -213,9 +189,10 @@ internal sealed unsafe class CentralList
 
     private void RetainOrFreeLocked(HeapSpan span)
     {
-        if (_empty is { } older)
+        if (!_empty.IsNull)
         {
-            _empty = null;
+            HeapSpan older = _empty;
+            _empty = default;
             FreeSpanLocked(older);
         }
 

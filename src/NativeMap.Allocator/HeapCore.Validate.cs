@@ -62,8 +62,8 @@ internal sealed unsafe partial class HeapCore
                 foreach (CacheEntry entry in cache.Entries(c))
                 {
                     nuint block = entry.Block & ~ThreadCache.ZeroTag;
-                    HeapSpan? span = _pages.FindSpan(block);
-                    Invariant.Check(span is not null && span.State == SpanState.Small && span.SizeClass == c && span.Contains(block),
+                    HeapSpan span = _pages.FindSpan(block);
+                    Invariant.Check(!span.IsNull && span.State == SpanState.Small && span.SizeClass == c && span.Contains(block),
                         "a cached block belongs to a span of its class", $"0x{(ulong)block:x} in class {c}: {span}");
                     nuint offset = block - span.Base;
                     int index = (int)(offset / (nuint)span.ObjectSize);
@@ -135,21 +135,21 @@ internal sealed unsafe partial class HeapCore
 
         for (int c = 1; c < SizeClasses.Count; c++)
         {
-            HeapSpan? prev = null;
-            for (HeapSpan? s = _central[c].PartialHead; s is not null; prev = s, s = s.PartialLinks.Next)
+            HeapSpan prev = default;
+            for (HeapSpan s = _central[c].PartialHead; !s.IsNull; prev = s, s = s.PartialLinks.Next)
             {
                 Invariant.Check(s.State == SpanState.Small && s.SizeClass == c && s.InPartialList && s.PartialLinks.Prev == prev,
                     "partial list links", s.ToString());
             }
 
-            if (_central[c].RetainedEmpty is { } retained)
+            if (_central[c].RetainedEmpty is { IsNull: false } retained)
             {
                 Invariant.Check(retained.State == SpanState.Small && retained.SizeClass == c && retained.OutCount == 0 && !retained.InPartialList,
                     "retained span is an empty span of its class", retained.ToString());
             }
         }
 
-        (long objects, long bytes) = CacheCounters();
+        (long objects, long bytes, _) = CacheCounters();
         Invariant.Check(objects == allocatedObjects && bytes == allocatedBytes, "live small-block counters match the block states",
             $"counters {objects} blocks / {bytes} bytes, states {allocatedObjects} / {allocatedBytes}");
     }

@@ -98,8 +98,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         // No disposed check here: a disposed heap's arenas are out of the index, so the lookup fails and the throw
         // path reports the disposal; the cache and page paths check as in Allocate.
         nuint address = (nuint)ptr;
-        HeapSpan? span = _pages.FindSpan(address);
-        if (span is null)
+        HeapSpan span = _pages.FindSpan(address);
+        if (span.IsNull)
         {
             ThrowNotFromHeap(address);
         }
@@ -128,8 +128,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         }
 
         nuint address = (nuint)ptr;
-        HeapSpan? span = _pages.FindSpan(address);
-        if (span is not null && span.Contains(address))
+        HeapSpan span = _pages.FindSpan(address);
+        if (!span.IsNull && span.Contains(address))
         {
             if (span.State == SpanState.Large && span.Base == address)
             {
@@ -165,9 +165,11 @@ internal sealed unsafe partial class HeapCore : IDisposable
             _ = central?.TrimRetained(long.MaxValue);
         }
 
+        _pages.DiscardMetadata(all: true);
+
         long cutoff = _clock.Now();
         long total = 0;
-        while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { } run)
+        while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { IsNull: false } run)
         {
             bool released = _pages.ReleaseToOs(run);
             total += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Force);
@@ -188,11 +190,12 @@ internal sealed unsafe partial class HeapCore : IDisposable
         }
 
         HeapStats pages = _pages.Snapshot();
-        (long objects, long bytes) = CacheCounters();
+        (long objects, long bytes, long cacheBytes) = CacheCounters();
         return pages with
         {
             LiveObjects = pages.LiveObjects + objects,
             AllocatedBytes = pages.AllocatedBytes + bytes,
+            MetadataBytes = pages.MetadataBytes + cacheBytes,
             ScavengerCycles = _scavenger.Cycles,
         };
     }
@@ -228,6 +231,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         {
             _ = central?.TrimRetained(retainedCutoff);
         }
+
+        _pages.DiscardMetadata(all: false);
     }
 
     public void Dispose()

@@ -270,6 +270,29 @@ internal sealed unsafe class ThreadCache
         }
     }
 
+    /// <summary>Forgets every cached block without returning it (the heap is being disposed: its memory is going). The
+    /// cache must be held, for good.</summary>
+    public void Abandon()
+    {
+        for (int c = 1; c < _bins.Length; c++)
+        {
+            _bins[c].Entries = null;
+            _bins[c].Count = 0;
+        }
+    }
+
+    /// <summary>Managed bytes of the cached-entry stacks. Racy unless held.</summary>
+    public long EntryBytes()
+    {
+        long bytes = 0;
+        foreach (Bin bin in _bins)
+        {
+            bytes += (bin.Entries?.Length ?? 0) * (long)sizeof(CacheEntry);
+        }
+
+        return bytes;
+    }
+
     /// <summary>The cached entries of a class, for validation. The cache must be held.</summary>
     public ReadOnlySpan<CacheEntry> Entries(int sizeClass) => _bins[sizeClass].Entries.AsSpan(0, _bins[sizeClass].Count);
 
