@@ -84,6 +84,9 @@ internal sealed unsafe partial class HeapCore
         }
 
         long allocatedObjects = 0, allocatedBytes = 0;
+        var spans = new int[SizeClasses.Count];
+        var usedSpans = new int[SizeClasses.Count];
+        var usedBlocks = new long[SizeClasses.Count];
         foreach (HeapSpan span in smallSpans)
         {
             int c = span.SizeClass;
@@ -131,16 +134,32 @@ internal sealed unsafe partial class HeapCore
             Invariant.Check(span.OutCount > 0 || central.RetainedEmpty == span, "a span with no block out is the retained one", span.ToString());
             allocatedObjects += allocated;
             allocatedBytes += (long)allocated * span.ObjectSize;
+            spans[c]++;
+            usedSpans[c] += span.OutCount > 0 ? 1 : 0;
+            usedBlocks[c] += span.OutCount;
         }
 
         for (int c = 1; c < SizeClasses.Count; c++)
         {
-            HeapSpan prev = default;
-            for (HeapSpan s = _central[c].PartialHead; !s.IsNull; prev = s, s = s.PartialLinks.Next)
+            CentralList central = _central[c];
+            int partial = 0;
+            for (int bucket = 0; bucket < CentralList.FullnessBuckets; bucket++)
             {
-                Invariant.Check(s.State == SpanState.Small && s.SizeClass == c && s.InPartialList && s.PartialLinks.Prev == prev,
-                    "partial list links", s.ToString());
+                HeapSpan prev = default;
+                Invariant.Check(central.IsMarkedNonEmpty(bucket) == !central.PartialHead(bucket).IsNull, "partial bucket bitmap", $"class {c}, bucket {bucket}");
+                for (HeapSpan s = central.PartialHead(bucket); !s.IsNull; prev = s, s = s.PartialLinks.Next)
+                {
+                    Invariant.Check(s.State == SpanState.Small && s.SizeClass == c && s.InPartialList && s.PartialLinks.Prev == prev,
+                        "partial list links", s.ToString());
+                    Invariant.Check(central.BucketOf(s.OutCount) == bucket, "a partial span is on the list of its fullness", $"{s}: {s.OutCount} out, bucket {bucket}");
+                    partial++;
+                }
             }
+
+            (int spanCount, int usedSpanCount, long usedBlockCount) = central.CountersLocked();
+            Invariant.Check(spanCount == spans[c] && usedSpanCount == usedSpans[c] && usedBlockCount == usedBlocks[c],
+                "class counters: spans, spans with blocks out, blocks out", $"class {c}: ({spanCount}, {usedSpanCount}, {usedBlockCount}) recorded, ({spans[c]}, {usedSpans[c]}, {usedBlocks[c]}) counted");
+            Invariant.Check(partial <= spans[c], "partial spans are spans of the class", $"class {c}");
 
             if (_central[c].RetainedEmpty is { IsNull: false } retained)
             {
