@@ -42,6 +42,23 @@ public readonly record struct BlockOccupancy
     public bool ShouldMove { get; init; }
 }
 
+/// <summary>
+/// Small-block totals from <see cref="SpanHeap.GetFragmentationTotals"/> (also in <see cref="HeapStats"/>): no lock and no
+/// managed allocation, so a compactor can check its trigger inside its own writes. Each class's counters are read
+/// without its lock: approximate while other threads allocate or free.
+/// </summary>
+public readonly record struct FragmentationTotals
+{
+    /// <summary>Bytes of pages in small-block spans.</summary>
+    public long SmallSpanBytes { get; init; }
+
+    /// <summary>Bytes of small blocks in use (allocated, or held free in thread caches), at their class size.</summary>
+    public long SmallUsedBytes { get; init; }
+
+    /// <summary>Bytes of spans that packing the used blocks of each class would free.</summary>
+    public long ReclaimableBytes { get; init; }
+}
+
 /// <summary>One size class in <see cref="HeapFragmentation"/>.</summary>
 public readonly record struct SizeClassFragmentation
 {

@@ -214,6 +214,30 @@ internal sealed unsafe partial class HeapCore : IDisposable
         };
     }
 
+    /// <summary>The small-block totals, lock-free and allocation-free (see <see cref="FragmentationTotals"/>).</summary>
+    public FragmentationTotals GetFragmentationTotals()
+    {
+        long spanBytes = 0, usedBytes = 0, reclaimable = 0;
+        for (int c = 1; c < _central.Length; c++)
+        {
+            CentralList central = _central[c];
+            int spans = central.Spans;
+            if (spans <= 0)
+            {
+                continue;
+            }
+
+            long used = Math.Max(0, central.UsedBlocks);
+            long perSpan = (long)SizeClasses.SpanPages[c] << Allocator.Pages.PageShift;
+            int blocksPerSpan = SizeClasses.ObjectsPerSpan[c];
+            spanBytes += spans * perSpan;
+            usedBytes += used * SizeClasses.Size[c];
+            reclaimable += Math.Max(0, (spans - ((used + blocksPerSpan - 1) / blocksPerSpan)) * perSpan);
+        }
+
+        return new FragmentationTotals { SmallSpanBytes = spanBytes, SmallUsedBytes = usedBytes, ReclaimableBytes = reclaimable };
+    }
+
     public HeapFragmentation GetFragmentation()
     {
         if (IsDisposed)
@@ -322,8 +346,12 @@ internal sealed unsafe partial class HeapCore : IDisposable
 
         HeapStats pages = _pages.Snapshot();
         (long objects, long bytes, long cacheBytes) = CacheCounters();
+        FragmentationTotals small = GetFragmentationTotals();
         return pages with
         {
+            SmallSpanBytes = small.SmallSpanBytes,
+            SmallUsedBytes = small.SmallUsedBytes,
+            SmallReclaimableBytes = small.ReclaimableBytes,
             LiveObjects = pages.LiveObjects + objects,
             AllocatedBytes = pages.AllocatedBytes + bytes,
             MetadataBytes = pages.MetadataBytes + cacheBytes,

@@ -47,6 +47,17 @@ public readonly record struct HeapStats
     /// Whether the kernel really mapped them as huge pages is what <see cref="SpanHeap.ReadResidency"/> reads.</summary>
     public long HugePageAdvisedBytes { get; init; }
 
+    /// <summary>Bytes of pages in small-block spans (part of <see cref="InUseBytes"/>); see
+    /// <see cref="SpanHeap.GetFragmentation"/> for the figures per size class.</summary>
+    public long SmallSpanBytes { get; init; }
+
+    /// <summary>Bytes of small blocks in use (allocated, or held free in thread caches), at their class size. With
+    /// <see cref="SmallSpanBytes"/>: how fragmented the small-block spans are.</summary>
+    public long SmallUsedBytes { get; init; }
+
+    /// <summary>Bytes of small-block spans that packing each class's used blocks would free (what compaction could win).</summary>
+    public long SmallReclaimableBytes { get; init; }
+
     /// <summary>Arenas reserved.</summary>
     public int ArenaCount { get; init; }
 

@@ -37,6 +37,18 @@ public sealed unsafe class CompactionTests
         Assert.Equal((800 - 100) * 8192L, before.ReclaimableBytes);
         Assert.True(before.SpanToUsedRatio > 7.5);
 
+        FragmentationTotals totals = heap.GetFragmentationTotals();
+        Assert.Equal((before.SmallSpanBytes, before.SmallUsedBytes, before.ReclaimableBytes), (totals.SmallSpanBytes, totals.SmallUsedBytes, totals.ReclaimableBytes));
+        HeapStats stats = heap.GetStats();
+        Assert.Equal((before.SmallSpanBytes, before.SmallUsedBytes, before.ReclaimableBytes), (stats.SmallSpanBytes, stats.SmallUsedBytes, stats.SmallReclaimableBytes));
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            totals = heap.GetFragmentationTotals();
+        }
+
+        Assert.Equal(allocatedBefore, GC.GetAllocatedBytesForCurrentThread()); // no managed allocation: a trigger inside writes
+
         int moved = 0;
         for (int i = 0; i < count; i += 10)
         {
@@ -53,6 +65,7 @@ public sealed unsafe class CompactionTests
         SizeClassFragmentation packed = Assert.Single(after.Classes);
         Assert.True(packed.Spans <= 100 + 2, $"{packed.Spans} spans hold 800 blocks after {moved} moves");
         Assert.True(after.ReclaimableBytes <= 2 * 8192);
+        Assert.Equal(after.SmallSpanBytes, heap.GetFragmentationTotals().SmallSpanBytes);
         Assert.True(moved < 800, "blocks in the spans being filled stay put");
         for (int i = 0; i < count; i += 10)
         {
@@ -152,6 +165,80 @@ public sealed unsafe class CompactionTests
         Assert.Equal(0, heap.AssertConsistent().LiveObjects);
         heap.Dispose();
         Assert.Throws<ObjectDisposedException>(() => heap.GetFragmentation());
+    }
+
+    [Fact]
+    public void Relocate_ConcurrentlyFromSeveralThreads_EachOnItsOwnBlocks_OfOneSharedClass()
+    {
+        // As the sharded store does: every thread compacts its own blocks under its own lock, all in one size class,
+        // so the moves race on the same spans and central list.
+        using SpanHeap heap = Heaps.Quiet(arenaSize: 64L << 20);
+        const int threads = 4, perThread = 8_000;
+        var blocks = new nint[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            blocks[t] = new nint[perThread];
+        }
+
+        for (int i = 0; i < perThread; i++)
+        {
+            for (int t = 0; t < threads; t++)
+            {
+                blocks[t][i] = (nint)heap.Allocate(Size); // interleaved: the threads' blocks share spans
+                Pattern.Fill((void*)blocks[t][i], 64, (ulong)((t * perThread) + i));
+            }
+        }
+
+        Parallel.For(0, threads, t =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                if (!Kept(t, i))
+                {
+                    heap.Free((void*)blocks[t][i]);
+                    blocks[t][i] = 0;
+                }
+            }
+        });
+        heap.FreeOSMemory();
+        long spansBefore = heap.GetFragmentationTotals().SmallSpanBytes;
+
+        int moves = 0;
+        Parallel.For(0, threads, t =>
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    if (Kept(t, i) && heap.ShouldMove((void*)blocks[t][i]))
+                    {
+                        blocks[t][i] = (nint)heap.Relocate((void*)blocks[t][i]);
+                        Interlocked.Increment(ref moves);
+                    }
+                }
+            }
+        });
+
+        heap.FreeOSMemory();
+        HeapStats stats = heap.AssertConsistent();
+        Assert.True(moves > 0);
+        Assert.True(stats.SmallSpanBytes < spansBefore / 3, $"small spans {stats.SmallSpanBytes >> 10} KiB after {moves} moves, {spansBefore >> 10} KiB before");
+        for (int t = 0; t < threads; t++)
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                if (Kept(t, i))
+                {
+                    Assert.True(Pattern.Check((void*)blocks[t][i], 64, (ulong)((t * perThread) + i)));
+                    heap.Free((void*)blocks[t][i]);
+                }
+            }
+        }
+
+        Assert.Equal(0, heap.AssertConsistent().LiveObjects);
+
+        // One block in ten kept, counted in allocation order, so a span keeps one or two blocks of different threads.
+        static bool Kept(int thread, int index) => ((index * threads) + thread) % 10 == 0;
     }
 
     [Fact]
