@@ -48,7 +48,9 @@ namespace NativeMap.Allocator;
 /// for a million 1,000-byte blocks stayed on the GC heap after every block was freed.) The per-page maps of the arenas
 /// (12 bytes per 8 KiB page) stay managed: they are read without the lock and must never fault.</para>
 /// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
-/// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
+/// No OS call is made with it held but those of growth, which are rare and cost microseconds: <see cref="IOsMemory.Reserve"/> of an
+/// arena with its initial no-huge-page advice, and <see cref="IOsMemory.ReserveMetadata"/> of a metadata chunk (1 MiB,
+/// every 8,191 spans).</para>
 /// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
 /// <c>ReservedBytes == (InUsePages + IdlePages + ReleasedPages) · PageSize</c>, each figure equal to the sum over
 /// spans.</para>
