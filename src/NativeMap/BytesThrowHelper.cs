@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace NativeMap;
 
-/// <summary>Cold throw paths of <see cref="NativeBytesMap"/> and <c>ConcurrentNativeBytesMap</c>, out of line.</summary>
+/// <summary>Cold throw paths of <see cref="NativeBytesMap"/> and <see cref="ConcurrentNativeBytesMap"/>, out of line.</summary>
 internal static class BytesThrowHelper
 {
     [DoesNotReturn]

@@ -19,6 +19,10 @@ internal readonly struct EntryMeta
     /// <summary>The stamp to write when <see cref="HasStamp"/>.</summary>
     public uint StampValue { get; init; }
 
+    /// <summary>Bytes at the start of the value that are the owner's header (0: none).</summary>
+    public int HeaderLength { get; init; }
+
     /// <summary>The entry flags for an entry with expiry <paramref name="expiry"/>: an expiry field only when it is non-zero.</summary>
-    public uint FlagsFor(long expiry) => (expiry != 0 ? BytesEntry.ExpiryFlag : 0) | (HasStamp ? BytesEntry.StampFlag : 0);
+    public uint FlagsFor(long expiry) =>
+        (expiry != 0 ? BytesEntry.ExpiryFlag : 0) | (HasStamp ? BytesEntry.StampFlag : 0) | (HeaderLength > 0 ? BytesEntry.HeaderFlag : 0);
 }

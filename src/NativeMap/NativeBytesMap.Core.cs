@@ -193,7 +193,7 @@ public sealed unsafe partial class NativeBytesMap
 
     /// <summary>Checks that a read may run: not disposed, no write in flight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnterRead()
+    internal void EnterRead()
     {
         if (_writing | _disposed)
         {
@@ -413,8 +413,7 @@ public sealed unsafe partial class NativeBytesMap
         }
 
         long expiry = meta.Expiry;
-        uint flags = meta.FlagsFor(expiry);
-        byte* entry = NewEntry(key, ref source, flags, expiry, meta.StampValue);
+        byte* entry = NewEntry(key, ref source, meta, expiry);
         if (insertBucket == null)
         {
             try
@@ -441,15 +440,18 @@ public sealed unsafe partial class NativeBytesMap
     }
 
     /// <summary>Allocates and fills an entry block. On any exception nothing is left allocated.</summary>
-    private byte* NewEntry<TSource>(ReadOnlySpan<byte> key, scoped ref TSource source, uint flags, long expiry, uint stamp)
+    private byte* NewEntry<TSource>(ReadOnlySpan<byte> key, scoped ref TSource source, in EntryMeta meta, long expiry)
         where TSource : IValueSource, allows ref struct
     {
         int valueLength = (int)source.Length;
-        int size = BytesEntry.SizeFor(key.Length, valueLength, flags);
-        byte* entry = (byte*)_heap.Allocate((nuint)size);
+        uint flags = meta.FlagsFor(expiry);
+        byte* entry = (byte*)_heap.Allocate((nuint)BytesEntry.SizeFor(key.Length, valueLength, flags));
         try
         {
-            WriteEntry(entry, key, ref source, valueLength, flags, expiry, stamp);
+            BytesEntry.WriteHeader(entry, key.Length, valueLength, flags, expiry, meta.StampValue, meta.HeaderLength);
+            byte* k = entry + BytesEntry.KeyOffset(flags);
+            key.CopyTo(new Span<byte>(k, key.Length));
+            source.CopyTo(new Span<byte>(k + key.Length, valueLength));
         }
         catch
         {
@@ -460,56 +462,29 @@ public sealed unsafe partial class NativeBytesMap
         return entry;
     }
 
-    /// <summary>Writes header, optional fields, key and value into a block of the right size.</summary>
-    private static void WriteEntry<TSource>(byte* entry, ReadOnlySpan<byte> key, scoped ref TSource source, int valueLength, uint flags, long expiry, uint stamp)
-        where TSource : IValueSource, allows ref struct
-    {
-        BytesEntry.WriteHeader(entry, key.Length, valueLength, flags);
-        WriteMeta(entry, flags, expiry, stamp);
-        byte* k = entry + BytesEntry.KeyOffset(flags);
-        key.CopyTo(new Span<byte>(k, key.Length));
-        source.CopyTo(new Span<byte>(k + key.Length, valueLength));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteMeta(byte* entry, uint flags, long expiry, uint stamp)
-    {
-        if ((flags & BytesEntry.ExpiryFlag) != 0)
-        {
-            *BytesEntry.Expiry(entry) = expiry;
-        }
-
-        if ((flags & BytesEntry.StampFlag) != 0)
-        {
-            *BytesEntry.Stamp(entry) = stamp;
-        }
-    }
-
     /// <summary>
-    /// Overwrites the value of the entry in <paramref name="slot"/>: in place when the new entry has the same flags and
+    /// Overwrites the value of the entry in <paramref name="slot"/>: in place when the new entry has the same fields and
     /// the same block size, else in a new block filled before the old one is freed.
     /// </summary>
     private void ReplaceEntry<TSource>(nint* slot, scoped ref TSource source, in EntryMeta meta)
         where TSource : IValueSource, allows ref struct
     {
         byte* old = BytesBucket.EntryOf(*slot);
-        uint oldWord = BytesEntry.KeyWord(old);
-        int keyLength = (int)(oldWord & BytesEntry.LengthMask);
+        uint oldFlags = BytesEntry.Flags(old);
+        int keyLength = BytesEntry.KeyLength(old);
         int oldValueLength = BytesEntry.ValueLength(old);
         long oldExpiry = BytesEntry.ExpiryOf(old);
         long expiry = meta.KeepExpiry ? oldExpiry : meta.Expiry;
         uint flags = meta.FlagsFor(expiry);
         int valueLength = (int)source.Length;
-        int oldSize = BytesEntry.SizeFor(keyLength, oldValueLength, oldWord & BytesEntry.FlagsMask);
+        long oldBlock = BytesEntry.BlockSize((nuint)BytesEntry.SizeFor(keyLength, oldValueLength, oldFlags));
         int size = BytesEntry.SizeFor(keyLength, valueLength, flags);
-        long oldBlock = BytesEntry.BlockSize((nuint)oldSize);
         long block = BytesEntry.BlockSize((nuint)size);
         byte* entry;
-        if (flags == (oldWord & BytesEntry.FlagsMask) && block == oldBlock)
+        if (flags == oldFlags && block == oldBlock)
         {
             entry = old;
-            *(int*)(entry + 4) = valueLength;
-            WriteMeta(entry, flags, expiry, meta.StampValue);
+            BytesEntry.WriteHeader(entry, keyLength, valueLength, flags, expiry, meta.StampValue, meta.HeaderLength);
             source.CopyTo(new Span<byte>(BytesEntry.Value(entry), valueLength));
         }
         else
@@ -517,8 +492,7 @@ public sealed unsafe partial class NativeBytesMap
             entry = (byte*)_heap.Allocate((nuint)size);
             try
             {
-                BytesEntry.WriteHeader(entry, keyLength, valueLength, flags);
-                WriteMeta(entry, flags, expiry, meta.StampValue);
+                BytesEntry.WriteHeader(entry, keyLength, valueLength, flags, expiry, meta.StampValue, meta.HeaderLength);
                 Buffer.MemoryCopy(BytesEntry.Key(old), entry + BytesEntry.KeyOffset(flags), keyLength, keyLength);
                 source.CopyTo(new Span<byte>(BytesEntry.Value(entry), valueLength));
             }

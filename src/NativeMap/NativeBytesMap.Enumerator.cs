@@ -21,7 +21,8 @@ namespace NativeMap;
  * The buffer holds up to 16 slots of the current position, after the cursor, in order, as slot addresses (bucket |
  * index): valid while _layoutEpoch holds (slots move only on evacuation and resizes). A slot emptied since the fill is
  * skipped; a slot overwritten since holds its new entry, which is read through the slot. When the epoch changes, or the
- * position had more than 16 entries after the cursor, the buffer is filled again from the cursor.
+ * buffer is used up, it is filled again from the cursor: the rest of the cursor's position at the current size (a shrink
+ * may have merged it with the next one), or else the next position that has entries.
  */
 
 public sealed unsafe partial class NativeBytesMap

@@ -518,13 +518,19 @@ public sealed unsafe partial class NativeBytesMap
         FreeChainsAndArrays();
     }
 
-    /// <summary>Frees the entry blocks of every full slot of an array's chains (evacuated old slots hold marks, not entries).</summary>
+    /// <summary>Frees the entry blocks of every full slot of an array's live chains.</summary>
     private void FreeEntries(byte* array, int b)
     {
         nuint count = (nuint)1 << b;
         for (nuint j = 0; j < count; j++)
         {
-            for (byte* bucket = BytesBucket.At(array, j); bucket != null; bucket = BytesBucket.Overflow(bucket))
+            byte* head = BytesBucket.At(array, j);
+            if (TopHash.IsEvacuated(head))
+            {
+                continue; // an old chain already moved: its marks are not entries (MatchFull would count them)
+            }
+
+            for (byte* bucket = head; bucket != null; bucket = BytesBucket.Overflow(bucket))
             {
                 for (ulong full = TopHash.MatchFull(TopHash.Load(bucket)); full != 0; full &= full - 1)
                 {

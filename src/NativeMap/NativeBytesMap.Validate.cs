@@ -152,6 +152,9 @@ public sealed unsafe partial class NativeBytesMap
                 Check(TopHash.Of(hash) == top && (uint)hash == *BytesBucket.Hash(bucket, i), "slot-hash",
                     $"bucket {index} slot {i}: tophash {top} / hash word {*BytesBucket.Hash(bucket, i):X8} but the key hashes to {hash:X16}");
                 Check(((nuint)hash & BucketMask(b)) == index, "slot-bucket", $"a key hashing to {hash:X16} sits in bucket {index} of 2^{b}");
+                int headerLength = BytesEntry.HeaderLengthOf(entry);
+                Check(headerLength >= 0 && headerLength <= valueLength && ((BytesEntry.Flags(entry) & BytesEntry.HeaderFlag) == 0 || headerLength > 0),
+                    "header-length", $"bucket {index} slot {i}: header {headerLength} of a {valueLength}-byte value");
                 long expiry = BytesEntry.ExpiryOf(entry);
                 Check(((word & BytesBucket.ExpiryTag) != 0) == (expiry != 0), "expiry-tag",
                     $"bucket {index} slot {i}: tag {word & BytesBucket.ExpiryTag}, expiry {expiry}");

@@ -18,7 +18,7 @@ namespace NativeMap;
 /// span, or an <see cref="IBufferWriter{T}"/>), and the one callback API, <see cref="TryRead{TState}"/>, passes a span
 /// that is valid only during the callback, during which the map refuses writes.</para>
 /// <para>A write that runs out of memory throws <see cref="OutOfMemoryException"/> and leaves every entry as it was.</para>
-/// <para>Not thread-safe for writers (use <c>ConcurrentNativeBytesMap</c> for that). Concurrent readers with no
+/// <para>Not thread-safe for writers (use <see cref="ConcurrentNativeBytesMap"/> for that). Concurrent readers with no
 /// writer are safe. A write that overlaps another operation is detected on a best-effort basis and throws
 /// <see cref="InvalidOperationException"/>. Dispose the map to return its memory at once; a map that is never disposed
 /// is freed by its finalizer.</para>

@@ -117,6 +117,15 @@ public sealed class NativeBytesMapModelTests
                 {
                     map.Validate();
                 }
+
+                // Now and then, clear in the middle of things (growth or shrink may be under way).
+                if (random.Next(5000) == 0 && map.IsEvacuating)
+                {
+                    map.Clear();
+                    model.Entries.Clear();
+                    keys.Clear();
+                    map.Validate();
+                }
             }
 
             map.Validate();
