@@ -59,6 +59,15 @@ internal static class CacheKey
         return 1 + units.Length;
     }
 
+    /// <summary>Encodes <paramref name="key"/> into <paramref name="stackBuffer"/> when it fits, else into a pooled
+    /// array returned in <paramref name="rented"/> (give it back with <see cref="Return"/>); returns the encoded bytes.</summary>
+    public static ReadOnlySpan<byte> Encode(string key, Span<byte> stackBuffer, out byte[]? rented)
+    {
+        rented = null;
+        Span<byte> destination = MaxByteCount(key.Length) <= stackBuffer.Length ? stackBuffer : (rented = Rent(key.Length));
+        return destination[..Encode(key, destination)];
+    }
+
     /// <summary>A pooled buffer for a key too long for the stack buffer.</summary>
     public static byte[] Rent(int length) => ArrayPool<byte>.Shared.Rent(MaxByteCount(length));
 

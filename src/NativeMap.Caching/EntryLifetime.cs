@@ -31,6 +31,9 @@ internal readonly record struct EntryLifetime(long ExpiresAt, long SlidingTicks,
     /// <summary>The tick value that means "no deadline".</summary>
     public const long Never = long.MaxValue;
 
+    /// <summary>The lifetime of an entry written with no expiration.</summary>
+    public static EntryLifetime None => new(Never, 0, Never);
+
     /// <summary>Whether the entry has a sliding expiration (and so keeps a header the store must update on reads).</summary>
     public bool IsSliding => SlidingTicks > 0;
 

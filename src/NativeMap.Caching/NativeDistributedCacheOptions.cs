@@ -12,18 +12,21 @@ namespace NativeMap.Caching;
 /// pattern can configure them; a cache reads them once, when it is created, and later changes have no effect on it.</para>
 /// <list type="table">
 /// <listheader><term>option</term><description>default · unit · why</description></listheader>
-/// <item><term><see cref="SizeLimit"/></term><description>200 MiB · bytes. The most the entries may occupy: keys,
-/// values, the per-entry header and the store's slot overhead, all counted. Above it the least recently used entries
+/// <item><term><see cref="SizeLimit"/></term><description>200 MiB · bytes. The most the entries may occupy in the
+/// heap: each entry's block (key, value, sliding header, deadline and access stamp, rounded up to its size class) and
+/// the store's bucket arrays, all counted. Above it the least recently used entries
 /// are evicted to make room for a write. <c>MemoryDistributedCache</c>
 /// defaults to the same 200 MiB, so a switch keeps a bound of the same order (it counts value bytes only, so ours
 /// holds somewhat fewer entries of tiny values). Null: no limit.</description></item>
-/// <item><term><see cref="ExpirationScanInterval"/></term><description>1 s. How often the background scan looks for
+/// <item><term><see cref="ExpirationScanInterval"/></term><description>1 s. How often the background scan reclaims
 /// expired entries. An expired entry is never returned, whether or not the scan has reached it; the scan only
-/// returns its memory. Redis's active expiry runs ten times a second; a second is enough when reads check lazily,
-/// and it keeps an idle cache near idle.</description></item>
-/// <item><term><see cref="ExpirationScanBudget"/></term><description>1,000 entries per shard per scan. A bound on the
-/// work of one scan, so that a scan holds a shard's lock only for microseconds (Redis's active expiry samples 20
-/// keys per round and repeats while a quarter of them were expired; this is the same idea with a larger sample).</description></item>
+/// returns its memory. Each scan is Redis's active expiry: it samples 20 entries with a deadline at a time, shard by
+/// shard, keeps going while more than a tenth of a sample had expired, and stops after a quarter of the interval, so
+/// it holds a shard's lock for microseconds at a time and costs at most a quarter of a core. Redis runs it ten times a
+/// second; once a second reclaims a steady stream of expirations just as well and keeps an idle cache near idle.</description></item>
+/// <item><term><see cref="EvictionSamples"/></term><description>5 · entries. How many entries an eviction samples to
+/// find the least recently used (with a pool of the 16 best candidates kept between evictions): Redis's
+/// <c>maxmemory-samples</c> default. 10 comes very close to true LRU at twice the cost of an eviction.</description></item>
 /// <item><term><see cref="ScavengeDecay"/></term><description>10 s (<see cref="SpanHeapOptions.DefaultScavengeDecay"/>).
 /// Used when the cache creates its own heap: how long freed pages stay warm before they go back to the OS.</description></item>
 /// <item><term><see cref="MemoryLimit"/></term><description>none · bytes. Used when the cache creates its own heap: the
@@ -48,13 +51,16 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
     /// only burn CPU: expired entries are never returned anyway).</summary>
     public static readonly TimeSpan MinExpirationScanInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The default <see cref="ExpirationScanBudget"/>: 1,000 entries per shard per scan.</summary>
-    public const int DefaultExpirationScanBudget = 1000;
+    /// <summary>The default <see cref="EvictionSamples"/>: 5, Redis's <c>maxmemory-samples</c>.</summary>
+    public const int DefaultEvictionSamples = 5;
+
+    /// <summary>The most <see cref="EvictionSamples"/> accepted: 64.</summary>
+    public const int MaxEvictionSamples = 64;
 
     /// <summary>The default <see cref="ScavengeDecay"/>: the heap's, 10 seconds.</summary>
     public static readonly TimeSpan DefaultScavengeDecay = SpanHeapOptions.DefaultScavengeDecay;
 
-    /// <summary>Bytes the entries may occupy (keys, values, headers and slot overhead); the least recently used are
+    /// <summary>Heap bytes the entries may occupy (entry blocks and the store's tables); the least recently used are
     /// evicted to stay within it. Null means no limit. Default <see cref="DefaultSizeLimit"/>.</summary>
     public long? SizeLimit { get; set; } = DefaultSizeLimit;
 
@@ -62,8 +68,9 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
     /// the scan off (expired entries are then reclaimed only when read, overwritten or evicted). Default one second.</summary>
     public TimeSpan ExpirationScanInterval { get; set; } = DefaultExpirationScanInterval;
 
-    /// <summary>The most entries one scan examines in each shard. Default <see cref="DefaultExpirationScanBudget"/>.</summary>
-    public int ExpirationScanBudget { get; set; } = DefaultExpirationScanBudget;
+    /// <summary>Entries an eviction samples to find the least recently used one, 1 to <see cref="MaxEvictionSamples"/>.
+    /// Default <see cref="DefaultEvictionSamples"/>.</summary>
+    public int EvictionSamples { get; set; } = DefaultEvictionSamples;
 
     /// <summary>How long freed pages stay resident before the heap returns them to the OS, when the cache creates its
     /// own heap. Default <see cref="DefaultScavengeDecay"/>.</summary>
@@ -81,6 +88,10 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
     /// <summary>The <c>cache</c> tag on this cache's metrics. Null (the default) gives <c>cache-N</c>.</summary>
     public string? Name { get; set; }
 
+    /// <summary>Test seam: the store's shard count (a power of two); null for the store's default (8 per core, at
+    /// least 16). One shard makes the size limit's table overhead, and so the entries a limit holds, deterministic.</summary>
+    internal int? ShardCount { get; set; }
+
     NativeDistributedCacheOptions IOptions<NativeDistributedCacheOptions>.Value => this;
 
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> (or a subtype) naming the first bad one.</summary>
@@ -97,9 +108,9 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
                 $"{nameof(ExpirationScanInterval)} must be at least {MinExpirationScanInterval.TotalMilliseconds} ms, or Timeout.InfiniteTimeSpan to turn the scan off.");
         }
 
-        if (ExpirationScanBudget <= 0)
+        if (EvictionSamples < 1 || EvictionSamples > MaxEvictionSamples)
         {
-            throw new ArgumentOutOfRangeException(nameof(ExpirationScanBudget), ExpirationScanBudget, $"{nameof(ExpirationScanBudget)} must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(EvictionSamples), EvictionSamples, $"{nameof(EvictionSamples)} must be from 1 to {MaxEvictionSamples}.");
         }
 
         if (Heap is null)

@@ -11,7 +11,7 @@ public sealed class NativeDistributedCacheOptionsTests
 
         Assert.Equal(200L << 20, options.SizeLimit);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ExpirationScanInterval);
-        Assert.Equal(1000, options.ExpirationScanBudget);
+        Assert.Equal(5, options.EvictionSamples);
         Assert.Equal(SpanHeapOptions.DefaultScavengeDecay, options.ScavengeDecay);
         Assert.Null(options.MemoryLimit);
         Assert.Null(options.Heap);
@@ -26,7 +26,8 @@ public sealed class NativeDistributedCacheOptionsTests
         { nameof(NativeDistributedCacheOptions.SizeLimit), static o => o.SizeLimit = -1 },
         { nameof(NativeDistributedCacheOptions.ExpirationScanInterval), static o => o.ExpirationScanInterval = TimeSpan.FromMilliseconds(9) },
         { nameof(NativeDistributedCacheOptions.ExpirationScanInterval), static o => o.ExpirationScanInterval = TimeSpan.FromSeconds(-5) },
-        { nameof(NativeDistributedCacheOptions.ExpirationScanBudget), static o => o.ExpirationScanBudget = 0 },
+        { nameof(NativeDistributedCacheOptions.EvictionSamples), static o => o.EvictionSamples = 0 },
+        { nameof(NativeDistributedCacheOptions.EvictionSamples), static o => o.EvictionSamples = 65 },
         { nameof(SpanHeapOptions.ScavengeDecay), static o => o.ScavengeDecay = TimeSpan.FromSeconds(-1) },
         { nameof(SpanHeapOptions.MemoryLimit), static o => o.MemoryLimit = 0 },
         { nameof(NativeDistributedCacheOptions.TimeProvider), static o => o.TimeProvider = null! },
