@@ -25,6 +25,7 @@ public class BufferPathBenchmarks
     private static readonly DistributedCacheEntryOptions s_sliding = new() { SlidingExpiration = TimeSpan.FromMinutes(10) };
 
     private string[] _keys = [];
+    private string[] _slidingKeys = [];
     private byte[] _value = [];
     private MemoryDistributedCache _memory = null!;
     private NativeDistributedCache _native = null!;
@@ -39,6 +40,7 @@ public class BufferPathBenchmarks
     {
         _keys = Enumerable.Range(0, Entries).Select(Keys.Get).ToArray();
         new Random(3).Shuffle(_keys);
+        _slidingKeys = _keys.Select(static k => "s" + k).ToArray();
         _value = new byte[ValueBytes];
         _memory = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = null }));
         _native = new NativeDistributedCache(new NativeDistributedCacheOptions { SizeLimit = null });
@@ -47,7 +49,11 @@ public class BufferPathBenchmarks
         {
             _memory.Set(key, _value.AsSpan().ToArray(), s_options);
             _native.Set(key, new ReadOnlySequence<byte>(_value), s_options);
-            _native.Set("s" + key, new ReadOnlySequence<byte>(_value), s_sliding);
+        }
+
+        foreach (string key in _slidingKeys)
+        {
+            _native.Set(key, new ReadOnlySequence<byte>(_value), s_sliding);
         }
     }
 
@@ -108,12 +114,12 @@ public class BufferPathBenchmarks
     [BenchmarkCategory("Get")]
     public int Native_TryGet_Sliding()
     {
-        string[] keys = NextBatch(out int start);
+        NextBatch(out int start);
         int found = 0;
         for (int i = start; i < start + Batch; i++)
         {
             _writer.ResetWrittenCount();
-            found += _native.TryGet("s" + keys[i], _writer) ? 1 : 0;
+            found += _native.TryGet(_slidingKeys[i], _writer) ? 1 : 0;
         }
 
         return found;
