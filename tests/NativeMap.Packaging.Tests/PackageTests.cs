@@ -85,19 +85,27 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             Console.WriteLine($"count={map.Count} sum={sum} hit={hit}:{found} heap={heap.Name} inuse={heap.GetStats().InUseBytes > 0}");
             """);
 
-        // The local feed beside the machine's usual sources (from its NuGet configuration), and a package cache of the
-        // test's own, so that a package of the same version restored earlier cannot stand in for the one just packed.
-        string nugetConfig = Path.Combine(app, "nuget.config");
-        File.WriteAllText(nugetConfig, $"""
+        // The local feed, added to the machine's usual sources (NuGet merges this folder's nuget.config with the user's;
+        // --configfile would replace them, and NativeMap's own dependencies, System.IO.Hashing, would not be found), plus
+        // the machine's global packages folder as a feed so that dependencies restored before need no network. A
+        // package cache of the test's own, so that a package of the same version restored earlier cannot stand in for
+        // the one just packed.
+        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string globalFeed = Directory.Exists(globalPackages)
+            ? $"""<add key="nativemap-global-packages" value="{globalPackages}" />"""
+            : "";
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <add key="nativemap-local" value="{feed}" />
+                {globalFeed}
               </packageSources>
             </configuration>
             """);
         string cache = Path.Combine(_root, "packages");
-        Run(app, "build", "app.csproj", "-c", "Release", "--configfile", nugetConfig, $"-p:RestorePackagesPath={cache}");
+        Run(app, "build", "app.csproj", "-c", "Release", $"-p:RestorePackagesPath={cache}");
         string result = Run(app, "bin/Release/net10.0/app.dll").Trim();
         Assert.Equal("count=100000 sum=9999900000 hit=True:8484 heap=packaged inuse=True", result);
         Assert.True(Directory.Exists(Path.Combine(cache, "nativemap", version)), "restored from the fresh packages");
