@@ -404,6 +404,7 @@ public sealed unsafe partial class NativeBytesMap
             }
 
             ReplaceEntry(slot, ref source, meta);
+            AfterWriteCompaction();
             return true;
         }
 
@@ -436,6 +437,7 @@ public sealed unsafe partial class NativeBytesMap
         _count++;
         _version++;
         AccountAdded(entry, expiry != 0);
+        AfterWriteCompaction();
         return true;
     }
 
@@ -555,6 +557,7 @@ public sealed unsafe partial class NativeBytesMap
                     && (entry == null ? BytesEntry.KeyEquals(BytesBucket.Entry(b, i), key) : BytesBucket.Entry(b, i) == entry))
                 {
                     RemoveAt(head, b, i);
+                    AfterWriteCompaction();
                     return true;
                 }
             }

@@ -76,6 +76,8 @@ public sealed unsafe partial class NativeBytesMap : IEnumerable<NativeBytesMap.E
         _fixedSeed = fixedSeed.HasValue;
         _seed = fixedSeed ?? DrawSeed(seedSource);
         _hashMask = hashMask;
+        _compactionOptions = options.Compaction;
+        _compactCountdown = _compactionOptions.CheckInterval;
         _minB = BucketShiftFor(options.Capacity);
         _b = _minB;
         if (options.Capacity > 0)
