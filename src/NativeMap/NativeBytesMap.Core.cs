@@ -275,6 +275,7 @@ public sealed unsafe partial class NativeBytesMap
         }
 
         byte* b = ChainFor(hash);
+        TopHash.PrefetchAll(b, BytesBucket.Size);
         ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
         uint low = (uint)hash;
         do
@@ -286,7 +287,9 @@ public sealed unsafe partial class NativeBytesMap
                 if (*BytesBucket.Hash(b, i) == low)
                 {
                     nint* slot = BytesBucket.Slot(b, i);
-                    if (BytesEntry.KeyEquals(BytesBucket.EntryOf(*slot), key))
+                    byte* candidate = BytesBucket.EntryOf(*slot);
+                    BytesEntry.Prefetch(candidate);
+                    if (BytesEntry.KeyEquals(candidate, key))
                     {
                         return slot;
                     }

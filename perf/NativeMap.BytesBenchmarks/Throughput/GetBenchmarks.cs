@@ -1,3 +1,4 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 
 namespace NativeMap.BytesBenchmarks.Throughput;
