@@ -10,11 +10,13 @@ namespace NativeMap;
 /// <listheader><term>option</term><description>default · unit · why</description></listheader>
 /// <item><term><see cref="Automatic"/></term><description>true. False is the off switch: only an explicit
 /// <c>Compact()</c> moves entries.</description></item>
-/// <item><term><see cref="TriggerRatio"/></term><description>1.25 · the heap's in-use span bytes over the bytes of its
-/// live blocks. Above it the map starts a pass. Freshly filled spans run at about 1.05 (the tail of each span and the
-/// partly used last span of each class), so 1.25 means a quarter of the spans' room is holes.</description></item>
-/// <item><term><see cref="MinReclaimableBytes"/></term><description>4 MiB · bytes. Below this much slack a pass is not
-/// worth its moves, whatever the ratio: small heaps never compact.</description></item>
+/// <item><term><see cref="TriggerRatio"/></term><description>1.25 · the heap's small-block span bytes over the bytes of
+/// the blocks in use in them (<c>SpanHeap.GetFragmentationTotals</c>). Above it the map starts a pass. Freshly filled
+/// spans run at about 1.05 (the tail of each span and the partly used last span of each class), so 1.25 means a quarter
+/// of the spans' room is holes.</description></item>
+/// <item><term><see cref="MinReclaimableBytes"/></term><description>4 MiB · bytes that packing the spans would free
+/// (the heap's <c>ReclaimableBytes</c>). Below this a pass is not worth its moves, whatever the ratio: small heaps never
+/// compact.</description></item>
 /// <item><term><see cref="EntriesPerWrite"/></term><description>8 · entries examined per write during a pass (whole
 /// buckets, so a little more). Bounds the work a write adds: at most this many moves (about 0.8 µs each for a 1 KB
 /// entry), typically a fraction of them.</description></item>
@@ -27,10 +29,10 @@ public sealed record CompactionOptions
     /// <summary>Whether writes compact incrementally when the trigger fires.</summary>
     public bool Automatic { get; init; } = true;
 
-    /// <summary>The fragmentation (in-use span bytes / live block bytes of the heap) that starts a pass; above 1.</summary>
+    /// <summary>The fragmentation (small-block span bytes / bytes in use in them, heap-wide) that starts a pass; above 1.</summary>
     public double TriggerRatio { get; init; } = 1.25;
 
-    /// <summary>The least slack (in-use span bytes − live block bytes) that starts a pass, in bytes; at least 0.</summary>
+    /// <summary>The least the heap's packing would free (its reclaimable bytes) for a pass to start; at least 0.</summary>
     public long MinReclaimableBytes { get; init; } = 4L << 20;
 
     /// <summary>Entries a write examines during a pass, 1 to 4,096.</summary>

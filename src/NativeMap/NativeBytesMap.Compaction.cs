@@ -19,7 +19,8 @@ namespace NativeMap;
  * Two ways to run it:
  *   Compact()   a full pass now: finishes any resize, then visits every entry. Returns the bytes moved.
  *   automatic   (CompactionOptions) every CheckInterval writes the map asks whether the heap is fragmented (the
- *               trigger); if so, each following write also examines EntriesPerWrite entries from a cursor over the
+ *               trigger: its small-block spans exceed TriggerRatio times the bytes in use in them, and packing would
+ *               free at least MinReclaimableBytes); if so, each following write also examines EntriesPerWrite entries from a cursor over the
  *               bucket array, until the cursor has been round once. Bounded work per write: at most EntriesPerWrite
  *               moves. Writes during a resize skip it (evacuation is moving the buckets anyway). The concurrent store
  *               also runs steps from its maintenance timer, under each shard's lock, so a store that stops being
@@ -28,7 +29,7 @@ namespace NativeMap;
 
 public sealed unsafe partial class NativeBytesMap
 {
-    /// <summary>How entries are moved; null turns compaction off (no heap support).</summary>
+    /// <summary>How entries are moved: the heap's defrag hint and relocation; tests substitute their own.</summary>
     private IBlockMover? _mover;
 
     /// <summary>The automatic mode's settings.</summary>
@@ -147,15 +148,16 @@ public sealed unsafe partial class NativeBytesMap
     }
 
     /// <summary>
-    /// The trigger: the heap's spans in use hold more than <see cref="CompactionOptions.TriggerRatio"/> times the bytes of
-    /// its live blocks, and the difference is at least <see cref="CompactionOptions.MinReclaimableBytes"/>. Read from
-    /// <see cref="Allocator.SpanHeap.GetStats"/> (a struct; nothing allocated, no page walked).
+    /// The trigger: the heap's small-block spans are more than <see cref="CompactionOptions.TriggerRatio"/> times the
+    /// bytes of the blocks in use in them, and packing them would free at least
+    /// <see cref="CompactionOptions.MinReclaimableBytes"/>. Read from <see cref="Allocator.SpanHeap.GetFragmentationTotals"/>
+    /// (lock-free counters; nothing allocated).
     /// </summary>
     private bool CompactionTriggered()
     {
-        Allocator.HeapStats stats = _heap.GetStats();
-        long slack = stats.InUseBytes - stats.AllocatedBytes;
-        return slack >= _compactionOptions.MinReclaimableBytes && stats.InUseBytes > _compactionOptions.TriggerRatio * stats.AllocatedBytes;
+        Allocator.FragmentationTotals totals = _heap.GetFragmentationTotals();
+        return totals.ReclaimableBytes >= _compactionOptions.MinReclaimableBytes
+            && totals.SmallSpanBytes > _compactionOptions.TriggerRatio * totals.SmallUsedBytes;
     }
 
     /// <summary>

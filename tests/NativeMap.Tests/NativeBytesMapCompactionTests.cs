@@ -266,6 +266,72 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
         map.Validate();
     }
 
+    /// <summary>A map of <paramref name="count"/> 1,000-byte values on the test's heap with every key whose index is not a
+    /// multiple of 10 removed: the scattered delete that leaves every span a tenth full.</summary>
+    private NativeBytesMap ThinnedMap(int count, CompactionOptions compaction)
+    {
+        var map = new NativeBytesMap(new NativeBytesMapOptions { Heap = _heap, Compaction = compaction });
+        byte[] value = new byte[1000];
+        for (int i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(value, i);
+            map.Set(Bytes.Of($"key-{i}"), value);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (i % 10 != 0)
+            {
+                map.Remove(Bytes.Of($"key-{i}"));
+            }
+        }
+
+        return map;
+    }
+
+    private static void CheckThinned(NativeBytesMap map, int count)
+    {
+        Assert.Equal(count / 10, map.Count);
+        for (int i = 0; i < count; i += 10)
+        {
+            byte[] value = GetValue(map, $"key-{i}");
+            Assert.Equal(1000, value.Length);
+            Assert.Equal(i, BitConverter.ToInt32(value));
+        }
+    }
+
+    [Fact]
+    public void Compact_OnTheRealHeap_PacksTheSpansAndReleasesThem()
+    {
+        using NativeBytesMap map = ThinnedMap(50_000, new CompactionOptions { Automatic = false });
+        FragmentationTotals before = _heap.GetFragmentationTotals();
+        ulong checksum = Checksum(map);
+        long moved = map.Compact();
+        FragmentationTotals after = _heap.GetFragmentationTotals();
+        long released = _heap.FreeOSMemory();
+        _output.WriteLine($"small spans {before.SmallSpanBytes >> 20} MiB for {before.SmallUsedBytes >> 20} MiB used -> {after.SmallSpanBytes >> 20} MiB for {after.SmallUsedBytes >> 20} MiB; moved {moved >> 20} MiB; released {released >> 20} MiB");
+        Assert.True(before.SmallSpanBytes > 4 * before.SmallUsedBytes, "the delete did not fragment the heap");
+        Assert.True(after.SmallSpanBytes < 1.3 * after.SmallUsedBytes, "compaction left the spans sparse");
+        Assert.True(released > (before.SmallSpanBytes - after.SmallSpanBytes) / 2);
+        Assert.Equal(checksum, Checksum(map));
+        CheckThinned(map, 50_000);
+        map.Validate();
+        _heap.Validate();
+    }
+
+    [Fact]
+    public void Automatic_OnTheRealHeap_CompactsDuringTheDeletes_WithNoCall()
+    {
+        using NativeBytesMap map = ThinnedMap(50_000, new CompactionOptions { MinReclaimableBytes = 1 << 20 });
+        FragmentationTotals after = _heap.GetFragmentationTotals();
+        _output.WriteLine($"{map.EntriesMoved} entries moved; small spans {after.SmallSpanBytes >> 20} MiB for {after.SmallUsedBytes >> 20} MiB used");
+        Assert.True(map.EntriesMoved > 1000);
+        Assert.True(after.SmallSpanBytes < 2 * after.SmallUsedBytes, "the automatic mode left the spans sparse");
+        CheckThinned(map, 50_000);
+        map.Validate();
+        _heap.Validate();
+    }
+
     [Fact]
     public void Options_AreValidated()
     {
