@@ -268,10 +268,10 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
 
     /// <summary>A map of <paramref name="count"/> 1,000-byte values on the test's heap with every key whose index is not a
     /// multiple of 10 removed: the scattered delete that leaves every span a tenth full.</summary>
-    private NativeBytesMap ThinnedMap(int count, CompactionOptions compaction)
+    private NativeBytesMap ThinnedMap(int count, CompactionOptions compaction, int valueSize = 1000)
     {
         var map = new NativeBytesMap(new NativeBytesMapOptions { Heap = _heap, Compaction = compaction });
-        byte[] value = new byte[1000];
+        byte[] value = new byte[valueSize];
         for (int i = 0; i < count; i++)
         {
             BitConverter.TryWriteBytes(value, i);
@@ -289,21 +289,23 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
         return map;
     }
 
-    private static void CheckThinned(NativeBytesMap map, int count)
+    private static void CheckThinned(NativeBytesMap map, int count, int valueSize = 1000)
     {
         Assert.Equal(count / 10, map.Count);
         for (int i = 0; i < count; i += 10)
         {
             byte[] value = GetValue(map, $"key-{i}");
-            Assert.Equal(1000, value.Length);
+            Assert.Equal(valueSize, value.Length);
             Assert.Equal(i, BitConverter.ToInt32(value));
         }
     }
 
-    [Fact]
-    public void Compact_OnTheRealHeap_PacksTheSpansAndReleasesThem()
+    [Theory]
+    [InlineData(1000, 50_000)]
+    [InlineData(100, 200_000)] // 56 blocks per one-page span: every span equally sparse, which the hint alone leaves
+    public void Compact_OnTheRealHeap_PacksTheSpansAndReleasesThem(int valueSize, int count)
     {
-        using NativeBytesMap map = ThinnedMap(50_000, new CompactionOptions { Automatic = false });
+        using NativeBytesMap map = ThinnedMap(count, new CompactionOptions { Automatic = false }, valueSize);
         FragmentationTotals before = _heap.GetFragmentationTotals();
         ulong checksum = Checksum(map);
         long moved = map.Compact();
@@ -314,7 +316,7 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
         Assert.True(after.SmallSpanBytes < 1.3 * after.SmallUsedBytes, "compaction left the spans sparse");
         Assert.True(released > (before.SmallSpanBytes - after.SmallSpanBytes) / 2);
         Assert.Equal(checksum, Checksum(map));
-        CheckThinned(map, 50_000);
+        CheckThinned(map, count, valueSize);
         map.Validate();
         _heap.Validate();
     }

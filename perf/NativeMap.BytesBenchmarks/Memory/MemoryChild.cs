@@ -65,6 +65,7 @@ public static class MemoryChild
         sampler.Start();
 
         Thread.Sleep(s_baseline);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         long baseline = Take().Rss;
         Result("baseline_rss", baseline);
 
@@ -101,10 +102,14 @@ public static class MemoryChild
         phase = "compact";
         Result("compact_seconds", Timed(() => subject.Compact(msg => Emit(LogPrefix + msg))));
         Result("compact_rss", Take().Rss);
+        Result("compact_heap_in_use", subject.Heap?.GetStats().InUseBytes ?? 0);
+        Result("compact_heap_metadata", subject.Heap?.GetStats().MetadataBytes ?? 0);
 
         phase = "decay";
         Idle(settings, subject);
         Result("decay_rss", Take().Rss);
+        Result("decay_heap_in_use", subject.Heap?.GetStats().InUseBytes ?? 0);
+        Result("decay_heap_idle", subject.Heap?.GetStats().IdleBytes ?? 0);
 
         phase = "clear";
         Result("clear_seconds", Timed(() => subject.Clear()));
@@ -112,7 +117,12 @@ public static class MemoryChild
 
         phase = "decay2";
         Idle(settings, subject);
+
+        // The harness's own garbage (sample lines, statistics reads) is not the structure's: collect it before the end,
+        // as before the baseline (a forced collection, not an aggressive one: the GC keeps what it keeps).
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         Result("end_rss", Take().Rss);
+        Result("end_heap_metadata", subject.Heap?.GetStats().MetadataBytes ?? 0);
         Result("end_gc_heap", GC.GetTotalMemory(false));
         stop.Set();
         sampler.Join();
