@@ -408,6 +408,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
         // Byte for byte, padding included: the enumerator orders keys with equal hashes by their bytes, so a key's bytes
         // must not change when it moves (a struct assignment may copy field by field and leave the padding behind).
+        if (BucketLayout<TKey, TValue>.Interleaved)
+        {
+            Unsafe.CopyBlockUnaligned(BucketLayout<TKey, TValue>.Key(to, toSlot), BucketLayout<TKey, TValue>.Key(from, fromSlot), (uint)BucketLayout<TKey, TValue>.KeyStride);
+            return;
+        }
+
         Unsafe.CopyBlockUnaligned(BucketLayout<TKey, TValue>.Key(to, toSlot), BucketLayout<TKey, TValue>.Key(from, fromSlot), (uint)sizeof(TKey));
         *BucketLayout<TKey, TValue>.Value(to, toSlot) = *BucketLayout<TKey, TValue>.Value(from, fromSlot);
     }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace NativeMap.SideBySide;
+
+/// <summary>What one run of one map measured: nanoseconds per operation, the slowest insert batch, and checksums
+/// that the two maps must agree on.</summary>
+public sealed record RunResult(
+    double InsertNs,
+    double HitOrderedNs,
+    double HitShuffledNs,
+    double MissNs,
+    double DeleteNs,
+    double SlowestBatchMs,
+    ulong Checksum);
+
+/// <summary>The timed loops, written once for both maps.</summary>
+public static class Operations
+{
+    /// <summary>Inserts are timed in batches of this many (the "slowest 4,096-insert batch").</summary>
+    public const int InsertBatch = 4096;
+
+    /// <summary>
+    /// One run: insert every key into an empty map (no capacity hint; every batch of 4,096 timed), look every key up in
+    /// insertion order and shuffled, look up as many absent keys, then delete every key in shuffled order.
+    /// </summary>
+    public static RunResult Run<TMap>(TMap map, KeySet keys)
+        where TMap : struct, IUlongMap
+    {
+        try
+        {
+            ulong checksum = 0;
+            (double insert, double slowest) = Insert(map, keys.Present);
+            checksum = Combine(checksum, (ulong)map.Count);
+            (double hitOrdered, ulong sum1) = Lookups(map, keys.Present);
+            (double hitShuffled, ulong sum2) = Lookups(map, keys.Shuffled);
+            (double miss, ulong sum3) = Lookups(map, keys.Absent);
+            checksum = Combine(Combine(Combine(checksum, sum1), sum2), sum3);
+            (double delete, int removed) = Deletes(map, keys.Shuffled);
+            checksum = Combine(Combine(checksum, (ulong)removed), (ulong)map.Count);
+            return new RunResult(insert, hitOrdered, hitShuffled, miss, delete, slowest, checksum);
+        }
+        finally
+        {
+            map.Dispose();
+        }
+    }
+
+    /// <summary>Sets <c>keys[i] = i</c> for every key; returns ns per insert and the slowest batch in ms.</summary>
+    public static (double NsPerOp, double SlowestBatchMs) Insert<TMap>(TMap map, ulong[] keys)
+        where TMap : struct, IUlongMap
+    {
+        long slowest = 0;
+        long start = Stopwatch.GetTimestamp();
+        for (int from = 0; from < keys.Length; from += InsertBatch)
+        {
+            int to = Math.Min(keys.Length, from + InsertBatch);
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = from; i < to; i++)
+            {
+                map.Set(keys[i], (ulong)i);
+            }
+
+            slowest = Math.Max(slowest, Stopwatch.GetTimestamp() - t0);
+        }
+
+        long elapsed = Stopwatch.GetTimestamp() - start;
+        return (NsPerOp(elapsed, keys.Length), slowest * 1e3 / Stopwatch.Frequency);
+    }
+
+    /// <summary>TryGetValue of every key; returns ns per lookup and the sum of the values found plus the hit count.</summary>
+    public static (double NsPerOp, ulong Sum) Lookups<TMap>(TMap map, ulong[] keys)
+        where TMap : struct, IUlongMap
+    {
+        ulong sum = 0;
+        long start = Stopwatch.GetTimestamp();
+        foreach (ulong key in keys)
+        {
+            if (map.TryGetValue(key, out ulong value))
+            {
+                sum += value + 1;
+            }
+        }
+
+        return (NsPerOp(Stopwatch.GetTimestamp() - start, keys.Length), sum);
+    }
+
+    /// <summary>Removes every key; returns ns per remove and how many were present.</summary>
+    public static (double NsPerOp, int Removed) Deletes<TMap>(TMap map, ulong[] keys)
+        where TMap : struct, IUlongMap
+    {
+        int removed = 0;
+        long start = Stopwatch.GetTimestamp();
+        foreach (ulong key in keys)
+        {
+            removed += map.Remove(key) ? 1 : 0;
+        }
+
+        return (NsPerOp(Stopwatch.GetTimestamp() - start, keys.Length), removed);
+    }
+
+    private static double NsPerOp(long ticks, int operations) => ticks * 1e9 / Stopwatch.Frequency / operations;
+
+    private static ulong Combine(ulong checksum, ulong value) => (checksum * 0x100_0000_01B3UL) ^ value;
+}
