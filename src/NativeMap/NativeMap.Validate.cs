@@ -19,6 +19,15 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             Fail("no-write-in-progress", "the writing flag is set outside a write");
         }
+        byte* expectedFast = KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null && _count != 0 && _oldBuckets == null ? _buckets : null;
+        if (!(_fastBuckets == expectedFast))
+        {
+            Fail("fast-state", "the inline paths' array is not the array exactly when they may run");
+        }
+        if (!(_fastBuckets == null || (_fastMask == BucketMask(_b) && _growAt <= CapacityOf(_b) && _overflowLimit == 1 << _b)))
+        {
+            Fail("fast-thresholds", $"mask {_fastMask}, growAt {_growAt}, overflow limit {_overflowLimit} do not describe B = {_b}");
+        }
         if (_disposed)
         {
             if (!(_buckets == null && _oldBuckets == null && _count == 0))
@@ -87,12 +96,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, o);
                 nuint unit = _oldB > _b ? o & BucketMask(_b) : o;
                 bool evacuated = TopHash.IsEvacuated(head);
-                if (unit < _nevacuate)
+                if (!(evacuated == (unit < _nevacuate) && evacuated == IsEvacuatedOld(o)))
                 {
-                    if (!(evacuated))
-                    {
-                        Fail("evacuated-below-nevacuate", $"old bucket {o} (unit {unit}) is below nevacuate {_nevacuate} but not evacuated");
-                    }
+                    Fail("evacuated-exactly-below-nevacuate", $"old bucket {o} (unit {unit}, nevacuate {_nevacuate}) is {(evacuated ? "" : "not ")}evacuated: units are evacuated strictly in order");
                 }
 
                 if (_oldB > _b)
