@@ -39,7 +39,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
         IOsMemory os = options.OsMemory ?? new OsMemory(options.ProtectReleasedPages);
         _clock = new HeapClock(options.TimeProvider);
         _pages = new PageHeap(os, _clock, options.ArenaSize, options.MemoryLimit,
-            releaseOnGrowth: options.ScavengerEnabled && options.ReleaseOnGrowth);
+            releaseOnGrowth: options.ScavengerEnabled && options.ReleaseOnGrowth, hugePages: options.HugePages);
         _central = new CentralList[SizeClasses.Count];
         for (int c = 1; c < _central.Length; c++)
         {
@@ -195,6 +195,18 @@ internal sealed unsafe partial class HeapCore : IDisposable
             AllocatedBytes = pages.AllocatedBytes + bytes,
             ScavengerCycles = _scavenger.Cycles,
         };
+    }
+
+    public HeapResidency ReadResidency()
+    {
+        if (IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+
+        (nuint Start, nuint End)[] ranges = _pages.ArenaRanges();
+        HeapStats stats = _pages.Snapshot();
+        return Residency.Read(ranges, stats.HugePageAdvisedBytes);
     }
 
     /// <summary>Runs one scavenger cycle now (tests drive decay with a fake clock this way).</summary>

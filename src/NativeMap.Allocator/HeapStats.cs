@@ -36,6 +36,11 @@ public readonly record struct HeapStats
     /// <summary>Approximate bytes of managed metadata (page maps and span descriptors) held for the arenas.</summary>
     public long MetadataBytes { get; init; }
 
+    /// <summary>Bytes in huge pages the heap has advised the OS to back with transparent huge pages
+    /// (<see cref="SpanHeapOptions.HugePages"/>): the whole huge pages of large spans of 2 MiB and more, in use or free.
+    /// Whether the kernel really mapped them as huge pages is what <see cref="SpanHeap.ReadResidency"/> reads.</summary>
+    public long HugePageAdvisedBytes { get; init; }
+
     /// <summary>Arenas reserved.</summary>
     public int ArenaCount { get; init; }
 

@@ -9,7 +9,7 @@ internal sealed unsafe partial class PageHeap
     /// </summary>
     public void ValidateLocked(List<HeapSpan> smallSpans)
     {
-        long inUse = 0, idle = 0, released = 0, reserved = 0, large = 0;
+        long inUse = 0, idle = 0, released = 0, reserved = 0, large = 0, advised = 0;
         int freeSpans = 0, dirtySpans = 0;
         Invariant.Check(_growthDebtPages >= 0 && (_releaseOnGrowth || _growthDebtPages == 0),
             "growth debt is non-negative, and zero when release on growth is off", _growthDebtPages.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -78,10 +78,23 @@ internal sealed unsafe partial class PageHeap
                         break;
                 }
 
+                if (_hugePages != 0)
+                {
+                    ValidateHugeLocked(span);
+                }
+
                 previous = span;
                 page = span.EndPage;
             }
+
+            for (int h = 0; h < arena.HugeCount; h++)
+            {
+                Invariant.Check(arena.IsHugeAdvised(h) || !arena.IsHugeUnadvising(h), "an unadvising huge page is advised", $"huge page {h} of arena 0x{(ulong)arena.Base:x}");
+                advised += arena.IsHugeAdvised(h) ? _hugePages : 0;
+            }
         }
+
+        Invariant.Check(advised == _hugeAdvisedPages, "advised huge page count", $"{_hugeAdvisedPages} recorded, {advised} counted");
 
         Invariant.Check(inUse == _inUsePages, "in-use page count", $"{_inUsePages} recorded, {inUse} counted");
         Invariant.Check(idle == _idlePages, "idle page count", $"{_idlePages} recorded, {idle} counted");
@@ -114,5 +127,36 @@ internal sealed unsafe partial class PageHeap
         }
 
         Invariant.Check(dirty == dirtySpans && dirty == _free.DirtyCount, "dirty list length", $"{dirty} listed, {dirtySpans} dirty spans");
+    }
+
+    /// <summary>
+    /// The huge page invariants of one span (see <see cref="Arena.HugeAdvised"/>): a huge large span starts on a huge page
+    /// boundary and has each of its whole huge pages advised; an advised huge page this span overlaps lies wholly in it
+    /// and it is free, scavenging or huge, unless the advice is being withdrawn.
+    /// </summary>
+    private void ValidateHugeLocked(HeapSpan span)
+    {
+        Arena arena = span.Arena;
+        int hp = _hugePages;
+        bool huge = span.State == SpanState.Large && span.PageCount >= hp;
+        if (huge)
+        {
+            Invariant.Check(span.StartPage % hp == 0, "a huge span starts on a huge page boundary", span.ToString());
+        }
+
+        for (int h = span.StartPage / hp; h * hp < span.EndPage; h++)
+        {
+            bool whole = h * hp >= span.StartPage && (h + 1) * hp <= span.EndPage;
+            if (huge && whole)
+            {
+                Invariant.Check(arena.IsHugeAdvised(h), "every whole huge page of a huge span is advised", $"huge page {h} of {span}");
+            }
+
+            if (arena.IsHugeAdvised(h) && !arena.IsHugeUnadvising(h))
+            {
+                Invariant.Check(whole && (huge || span.State is SpanState.Free or SpanState.Scavenging),
+                    "an advised huge page lies wholly in one free, scavenging or huge span", $"huge page {h} of {span}");
+            }
+        }
     }
 }

@@ -27,6 +27,19 @@ namespace NativeMap.Allocator;
 /// one allocates or coalesces it; drop the lock for the OS call; relock, mark the pages released, and free the run
 /// back, coalescing. A run lies within one 2 MiB-aligned chunk, so with transparent huge pages a fully free huge page
 /// goes back whole and a partly free one is not split more than once.</para>
+/// <para><b>Huge pages</b> (when <see cref="SpanHeapOptions.HugePages"/> is on and the OS has transparent huge pages):
+/// a large span of at least one huge page (2 MiB) is carved starting on a huge page boundary, and every whole huge page
+/// in it is advised (<c>MADV_HUGEPAGE</c>) after the lock is dropped and before the span is returned, so the caller's
+/// first touch of each faults in one 2 MiB page. The advice is per huge page and sticks while the huge page is free:
+/// a later huge span reusing it costs no call, and the scavenger releases an advised huge page only whole (its release
+/// unit is the huge page, not the OS page: a partial <c>MADV_DONTNEED</c> would split the huge page and leave its page
+/// table behind, and the next fault there would get 4 KiB pages). Before any other span uses part of an advised huge
+/// page, the advice is withdrawn (<c>MADV_NOHUGEPAGE</c>), again without the lock but before that span is returned:
+/// otherwise the first touch of an 8 KiB span would fault in 2 MiB, and pages the heap counts as released would be
+/// resident. Arenas are advised <c>MADV_NOHUGEPAGE</c> whole when reserved, so that a huge page whose advice is
+/// withdrawn merges back into its neighbours' mapping (the kernel splits a mapping at each change of advice; this keeps
+/// the count of mappings at most about two per advised run) and so that THP <c>always</c> mode does not put small spans
+/// on huge pages behind the heap's accounting.</para>
 /// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
 /// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
 /// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
@@ -52,6 +65,13 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>Largest release run, in pages: a 2 MiB chunk, or one granule if that is larger.</summary>
     private readonly int _chunkPages;
+
+    /// <summary>Pages per transparent huge page when the heap uses them, else 0. A multiple of <see cref="ChunkPages"/>
+    /// and of the granule, at most an arena.</summary>
+    private readonly int _hugePages;
+
+    /// <summary>Pages in huge pages with <see cref="Arena.HugeAdvised"/> set, guarded by _lock.</summary>
+    private long _hugeAdvisedPages;
 
     // Page accounting, guarded by _lock. In use: Large and Small spans. Idle: unreleased pages of Free and Scavenging
     // spans. Released: released pages of Free and Scavenging spans. Their sum is the reserved page count.
@@ -98,7 +118,7 @@ internal sealed unsafe partial class PageHeap
 
     private bool _disposed;
 
-    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit, bool releaseOnGrowth = false)
+    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit, bool releaseOnGrowth = false, bool hugePages = false)
     {
         _releaseOnGrowth = releaseOnGrowth;
         _os = os;
@@ -108,7 +128,14 @@ internal sealed unsafe partial class PageHeap
         _granulePages = Math.Max(1, os.PageSize >> Pages.PageShift);
         _chunkPages = Math.Max(ChunkPages, _granulePages);
         _limitPages = memoryLimit is { } limit ? Math.Max(1, limit >> Pages.PageShift) : long.MaxValue;
+        long hugeBytes = hugePages ? os.HugePageSize : 0;
+        bool usable = hugeBytes >= ChunkPages << Pages.PageShift && hugeBytes <= arenaSize
+            && hugeBytes % ((long)_granulePages << Pages.PageShift) == 0 && hugeBytes % ((long)ChunkPages << Pages.PageShift) == 0;
+        _hugePages = usable ? (int)(hugeBytes >> Pages.PageShift) : 0;
     }
+
+    /// <summary>Pages per huge page when the heap uses huge pages, else 0.</summary>
+    public int HugePages => _hugePages;
 
     /// <summary>Why pages were released; each reason has its own counter.</summary>
     public enum ReleaseReason
@@ -215,12 +242,19 @@ internal sealed unsafe partial class PageHeap
         HeapSpan span;
         int released;
         int zeroFrom = 0, zeroTo = 0;
+        bool huge = _hugePages != 0 && use == SpanState.Large && pages >= _hugePages;
+        HugeAdvice advice = default;
         lock (_lock)
         {
             ThrowIfDisposed();
-            HeapSpan fit = FindFitLocked(pages);
-            span = CarveLocked(fit, WarmStart(fit, pages), pages);
+            HeapSpan fit = FindFitLocked(pages, huge);
+            span = CarveLocked(fit, huge ? HugeStart(fit, pages) : WarmStart(fit, pages), pages);
             Arena arena = span.Arena;
+            if (_hugePages != 0)
+            {
+                advice = PlanHugeAdviceLocked(span, huge);
+            }
+
             released = span.ReleasedPages;
             allZero = released == pages && _os.ReleasedPagesReadZero;
             if (zero && !allZero)
@@ -256,6 +290,12 @@ internal sealed unsafe partial class PageHeap
             }
         }
 
+        // The advice must precede the first touch (the commit below, the clear, the caller's writes).
+        if (advice.Any)
+        {
+            ApplyHugeAdvice(span.Arena, advice);
+        }
+
         if (released > 0 && _os.ReuseNeedsCommit && !_os.Commit((void*)span.Base, (nuint)span.Bytes))
         {
             UndoFailedCommit(span);
@@ -276,9 +316,15 @@ internal sealed unsafe partial class PageHeap
     /// that memory kept warm for the decay is reused instead of faulting in released pages (and the scavenger's work
     /// is not undone). Grows the heap when nothing fits.
     /// </summary>
-    private HeapSpan FindFitLocked(int pages)
+    /// <remarks>A huge span (<paramref name="huge"/>) must fit starting on a huge page boundary (<see cref="HugeStart"/>).</remarks>
+    private HeapSpan FindFitLocked(int pages, bool huge)
     {
         HeapSpan? fit = _free.FindFit(pages);
+        if (huge && fit is not null && !Fits(fit, pages, huge))
+        {
+            fit = _free.FindFit(pages + _hugePages - 1); // any span this long has an aligned start that fits
+        }
+
         if (fit is null)
         {
             return GrowLocked(pages);
@@ -290,7 +336,7 @@ internal sealed unsafe partial class PageHeap
             for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
             {
                 int dirty = s.PageCount - s.ReleasedPages;
-                if (s.PageCount >= pages && dirty > bestDirty)
+                if (dirty > bestDirty && Fits(s, pages, huge))
                 {
                     fit = s;
                     bestDirty = dirty;
@@ -299,6 +345,28 @@ internal sealed unsafe partial class PageHeap
         }
 
         return fit;
+    }
+
+    /// <summary>Whether <paramref name="pages"/> fit in free span <paramref name="span"/> (from a huge page boundary
+    /// when <paramref name="huge"/>).</summary>
+    private bool Fits(HeapSpan span, int pages, bool huge) =>
+        huge ? AlignUp(span.StartPage, _hugePages) + pages <= span.EndPage : span.PageCount >= pages;
+
+    /// <summary>Where in <paramref name="span"/> (which <see cref="Fits"/>) to carve a huge span of <paramref name="pages"/>:
+    /// on a huge page boundary, the first one, or when the span begins with released pages, the one holding its first
+    /// resident page, as far as the span's end allows (as <see cref="WarmStart"/> does). The pages before it stay free.</summary>
+    private int HugeStart(HeapSpan span, int pages)
+    {
+        int hp = _hugePages;
+        int start = AlignUp(span.StartPage, hp);
+        if (span.ReleasedPages != 0 && span.ReleasedPages != span.PageCount)
+        {
+            int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
+            int lastFit = (span.EndPage - pages) / hp * hp;
+            start = Math.Max(start, Math.Min(firstDirty / hp * hp, lastFit));
+        }
+
+        return start;
     }
 
     /// <summary>Where in <paramref name="span"/> to carve <paramref name="pages"/>: at its start, or, when it begins
@@ -312,6 +380,88 @@ internal sealed unsafe partial class PageHeap
 
         int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
         return Math.Min(firstDirty, span.EndPage - pages);
+    }
+
+    /// <summary>Huge-page advice to give for a span just carved, after the lock is dropped: huge pages
+    /// [AdviseFrom, AdviseTo) to advise, [UnadviseFrom, UnadviseTo) to withdraw the advice from (indices of huge pages
+    /// in the span's arena; empty when From == To).</summary>
+    private readonly record struct HugeAdvice(int AdviseFrom, int AdviseTo, int UnadviseFrom, int UnadviseTo)
+    {
+        public bool Any => AdviseTo > AdviseFrom || UnadviseTo > UnadviseFrom;
+    }
+
+    /// <summary>
+    /// Decides the advice for the huge pages that <paramref name="span"/> overlaps: a huge span wants each huge page it
+    /// covers whole advised (recorded now, so a concurrent reader of the bits sees the intent); every other overlap wants
+    /// none (the bits stay set, with <see cref="Arena.HugeUnadvising"/>, until the withdrawal has returned: another span
+    /// carved meanwhile from the same huge page sees them and withdraws the advice itself before its caller can touch it).
+    /// </summary>
+    private HugeAdvice PlanHugeAdviceLocked(HeapSpan span, bool huge)
+    {
+        Arena arena = span.Arena;
+        int hp = _hugePages;
+        int adviseFrom = 0, adviseTo = 0, unadviseFrom = int.MaxValue, unadviseTo = 0;
+        bool adviseNeeded = false;
+        for (int h = span.StartPage / hp; h * hp < span.EndPage; h++)
+        {
+            bool whole = h * hp >= span.StartPage && (h + 1) * hp <= span.EndPage;
+            bool advised = arena.IsHugeAdvised(h);
+            if (huge && whole)
+            {
+                if (adviseTo == 0)
+                {
+                    adviseFrom = h;
+                }
+
+                adviseTo = h + 1;
+                if (!advised)
+                {
+                    arena.SetHugeAdvised(h, true);
+                    _hugeAdvisedPages += hp;
+                    adviseNeeded = true;
+                }
+            }
+            else if (advised)
+            {
+                arena.SetHugeUnadvising(h, true);
+                unadviseFrom = Math.Min(unadviseFrom, h);
+                unadviseTo = h + 1;
+            }
+        }
+
+        return new HugeAdvice(adviseNeeded ? adviseFrom : 0, adviseNeeded ? adviseTo : 0,
+            unadviseTo > 0 ? unadviseFrom : 0, unadviseTo);
+    }
+
+    /// <summary>Gives the advice planned by <see cref="PlanHugeAdviceLocked"/>, without the lock, then clears the bits of
+    /// the huge pages whose advice was withdrawn. Advice the OS refuses changes nothing but the huge pages' backing.</summary>
+    private void ApplyHugeAdvice(Arena arena, HugeAdvice advice)
+    {
+        nuint hugeBytes = (nuint)(uint)_hugePages << Pages.PageShift;
+        if (advice.AdviseTo > advice.AdviseFrom)
+        {
+            _ = _os.AdviseHugePages((void*)arena.PageAddress(advice.AdviseFrom * _hugePages),
+                (nuint)(uint)(advice.AdviseTo - advice.AdviseFrom) * hugeBytes, huge: true);
+        }
+
+        if (advice.UnadviseTo > advice.UnadviseFrom)
+        {
+            // Huge pages between the two ends that were not advised are NOHUGEPAGE already (the arena's initial advice).
+            _ = _os.AdviseHugePages((void*)arena.PageAddress(advice.UnadviseFrom * _hugePages),
+                (nuint)(uint)(advice.UnadviseTo - advice.UnadviseFrom) * hugeBytes, huge: false);
+            lock (_lock)
+            {
+                for (int h = advice.UnadviseFrom; h < advice.UnadviseTo; h++)
+                {
+                    if (arena.IsHugeUnadvising(h))
+                    {
+                        arena.SetHugeUnadvising(h, false);
+                        arena.SetHugeAdvised(h, false);
+                        _hugeAdvisedPages -= _hugePages;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Frees an in-use span. The caller has validated it.</summary>
@@ -520,6 +670,7 @@ internal sealed unsafe partial class PageHeap
                 LiveObjects = _largeObjects,
                 AllocatedBytes = _largeBytes,
                 MetadataBytes = metadata,
+                HugePageAdvisedBytes = _hugeAdvisedPages << Pages.PageShift,
                 ArenaCount = _arenas.Count,
                 ReleasedByDecayBytes = _releasedByDecay,
                 ReleasedByLimitBytes = _releasedByLimit,
@@ -527,6 +678,22 @@ internal sealed unsafe partial class PageHeap
                 ReleasedByForceBytes = _releasedByForce,
                 ReleaseFailures = _releaseFailures,
             };
+        }
+    }
+
+    /// <summary>The address ranges of the arenas, sorted.</summary>
+    public (nuint Start, nuint End)[] ArenaRanges()
+    {
+        lock (_lock)
+        {
+            var ranges = new (nuint Start, nuint End)[_arenas.Count];
+            for (int i = 0; i < ranges.Length; i++)
+            {
+                ranges[i] = (_arenas[i].Base, _arenas[i].Base + _arenas[i].Size);
+            }
+
+            Array.Sort(ranges);
+            return ranges;
         }
     }
 
@@ -582,12 +749,18 @@ internal sealed unsafe partial class PageHeap
                 ThrowHelper.ThrowOutOfMemory("The OS returned address space above 2^48, which the heap cannot index.");
             }
 
-            arena = new Arena((nuint)address, arenaPages);
+            arena = new Arena((nuint)address, arenaPages, _hugePages);
         }
         catch (OutOfMemoryException)
         {
             _os.Unreserve(address, (nuint)bytes);
             throw;
+        }
+
+        if (_hugePages != 0)
+        {
+            // Part of reserving (see the class remarks): no huge pages but where a huge span asks for them.
+            _ = _os.AdviseHugePages(address, (nuint)bytes, huge: false);
         }
 
         arena.SetReleased(0, arenaPages);
@@ -722,50 +895,77 @@ internal sealed unsafe partial class PageHeap
     }
 
     /// <summary>
-    /// The exact release time of the oldest releasable dirty granule of a free span: a granule's release time is the
-    /// latest free time among its dirty pages. <see cref="long.MaxValue"/> when no whole granule inside the span has a
-    /// dirty page. Skips released pages 64 at a time.
+    /// The release unit holding <paramref name="page"/>: the advised huge page it lies in (released only whole), else
+    /// its granule (the OS page).
+    /// </summary>
+    private (int Start, int End) ReleaseUnit(Arena arena, int page)
+    {
+        int size = arena.InAdvisedHugePage(page) ? _hugePages : _granulePages;
+        int start = page / size * size;
+        return (start, start + size);
+    }
+
+    /// <summary>
+    /// The exact release time of the oldest releasable dirty unit of a free span (see <see cref="ReleaseUnit"/>): a unit's
+    /// release time is the latest free time among its dirty pages. <see cref="long.MaxValue"/> when no unit wholly inside
+    /// the span has a dirty page. Skips released pages 64 at a time.
     /// </summary>
     private long ExactOldestDirty(HeapSpan span)
     {
         Arena arena = span.Arena;
-        int g = _granulePages;
-        int end = span.EndPage / g * g;
         long oldest = long.MaxValue;
-        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        for (int page = span.StartPage; (page = arena.NextUnreleased(page, span.EndPage)) >= 0;)
         {
-            page = page / g * g;
-            oldest = Math.Min(oldest, GranuleReleaseTime(arena, page));
+            (int start, int end) = ReleaseUnit(arena, page);
+            if (start >= span.StartPage && end <= span.EndPage)
+            {
+                oldest = Math.Min(oldest, UnitReleaseTime(arena, start, end));
+            }
+
+            page = end;
         }
 
         return oldest;
     }
 
     /// <summary>
-    /// Finds the first run in <paramref name="span"/> of whole granules, each either released already or with every
-    /// dirty page freed at or before <paramref name="cutoff"/>, that starts and ends with a dirty granule, stays within
-    /// one chunk, and is at most <paramref name="maxPages"/> long (at least one granule). When there is none,
-    /// <paramref name="oldestSeen"/> is the exact release time of the span's oldest dirty granule.
+    /// Finds the first run in <paramref name="span"/> of whole release units, each either released already or with every
+    /// dirty page freed at or before <paramref name="cutoff"/>, that starts and ends with a dirty unit and stays within one
+    /// chunk: an advised huge page alone (whatever <paramref name="maxPages"/> says: it is released whole or not at all),
+    /// or granules up to <paramref name="maxPages"/> (at least one). When there is none, <paramref name="oldestSeen"/> is
+    /// the exact release time of the span's oldest dirty unit.
     /// </summary>
     private bool FindReleasableRun(HeapSpan span, long cutoff, int maxPages, out int start, out int count, out long oldestSeen)
     {
         Arena arena = span.Arena;
         int g = _granulePages;
-        int end = span.EndPage / g * g;
         oldestSeen = long.MaxValue;
         start = -1;
         count = 0;
-        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        for (int page = span.StartPage; (page = arena.NextUnreleased(page, span.EndPage)) >= 0;)
         {
-            page = page / g * g;
-            long t = GranuleReleaseTime(arena, page);
-            if (t <= cutoff)
+            (int unitStart, int unitEnd) = ReleaseUnit(arena, page);
+            page = unitEnd;
+            if (unitStart < span.StartPage || unitEnd > span.EndPage)
             {
-                start = page;
-                break;
+                continue;
             }
 
-            oldestSeen = Math.Min(oldestSeen, t);
+            long t = UnitReleaseTime(arena, unitStart, unitEnd);
+            if (t > cutoff)
+            {
+                oldestSeen = Math.Min(oldestSeen, t);
+                continue;
+            }
+
+            start = unitStart;
+            if (unitEnd - unitStart > g)
+            {
+                count = unitEnd - unitStart; // an advised huge page
+                return true;
+            }
+
+            break;
         }
 
         if (start < 0)
@@ -773,12 +973,14 @@ internal sealed unsafe partial class PageHeap
             return false;
         }
 
-        // Extend over eligible and already-released granules, up to the chunk end, the span end and the size limit.
+        // Extend over eligible and already-released granules, up to the chunk end, the span end and the size limit. The
+        // start's huge page is not advised, and the chunk lies within it, so every unit here is a granule.
+        int end = span.EndPage / g * g;
         int limitEnd = Math.Min(Math.Min(end, (start / _chunkPages * _chunkPages) + _chunkPages), start + Math.Max(g, maxPages / g * g));
         int runEnd = start + g;
         for (int granule = runEnd; granule + g <= limitEnd; granule += g)
         {
-            long t = GranuleReleaseTime(arena, granule);
+            long t = UnitReleaseTime(arena, granule, granule + g);
             if (t == long.MaxValue)
             {
                 continue;
@@ -796,17 +998,14 @@ internal sealed unsafe partial class PageHeap
         return true;
     }
 
-    /// <summary>The latest free time of the dirty pages of a granule, or <see cref="long.MaxValue"/> if all are released.</summary>
-    private long GranuleReleaseTime(Arena arena, int granule)
+    /// <summary>The latest free time of the dirty pages of [start, end), or <see cref="long.MaxValue"/> if all are released.</summary>
+    private static long UnitReleaseTime(Arena arena, int start, int end)
     {
         long latest = long.MaxValue;
-        for (int page = granule; page < granule + _granulePages; page++)
+        for (int page = start; (page = arena.NextUnreleased(page, end)) >= 0; page++)
         {
-            if (!arena.IsReleased(page))
-            {
-                long t = arena.FreedAt[page];
-                latest = latest == long.MaxValue ? t : Math.Max(latest, t);
-            }
+            long t = arena.FreedAt[page];
+            latest = latest == long.MaxValue ? t : Math.Max(latest, t);
         }
 
         return latest;

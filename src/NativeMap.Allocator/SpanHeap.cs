@@ -114,6 +114,22 @@ public sealed unsafe class SpanHeap : IDisposable
     public HeapStats GetStats() => _core.GetStats();
 
     /// <summary>
+    /// Whether this heap backs large spans with transparent huge pages: <see cref="SpanHeapOptions.HugePages"/> is on and
+    /// the OS supports them (Linux with THP not <c>never</c>, a huge page of at most one arena).
+    /// </summary>
+    public bool HugePagesActive => _core.Pages.HugePages != 0;
+
+    /// <summary>
+    /// Asks the kernel how much of the heap's address space is resident and how much of that is mapped as transparent
+    /// huge pages (Linux: the <c>Rss</c> and <c>AnonHugePages</c> lines of <c>/proc/self/smaps</c> for the heap's
+    /// arenas). <b>Expensive</b>: the kernel walks the page tables of every mapping of the process (about a millisecond
+    /// here, more for large processes); call it to check or to report, not on every operation. That is why
+    /// <see cref="GetStats"/>, which is cheap, does not include it. Elsewhere than on Linux the kernel figures are -1.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public HeapResidency ReadResidency() => _core.ReadResidency();
+
+    /// <summary>
     /// Stops the scavenger and unmaps every arena. Blocks still allocated become invalid; freeing one afterwards throws
     /// <see cref="ObjectDisposedException"/>. Must not run concurrently with other calls on this heap.
     /// </summary>

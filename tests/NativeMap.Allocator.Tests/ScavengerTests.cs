@@ -254,6 +254,7 @@ public sealed unsafe class ScavengerTests
         Assert.Single(lines);
         Assert.StartsWith("scav traced: 1024 KiB released (1024 decay, 0 limit, 0 growth)", lines[0]);
         Assert.Contains("KiB in use", lines[0]);
+        Assert.Matches(@"-?\d+ KiB huge pages \(0 KiB advised\)$", lines[0].TrimEnd());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -396,5 +397,9 @@ public sealed unsafe class ScavengerTests
         public bool Commit(void* address, nuint size) => true;
 
         public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
+
+        public int HugePageSize => 0;
+
+        public bool AdviseHugePages(void* address, nuint size, bool huge) => false;
     }
 }

@@ -16,9 +16,12 @@ internal sealed unsafe partial class OsMemory : IOsMemory
     {
         _protectReleased = protectReleased;
         PageSize = Environment.SystemPageSize;
+        HugePageSize = OperatingSystem.IsLinux() ? TransparentHugePages.PmdSizeIfAvailable() : 0;
     }
 
     public int PageSize { get; }
+
+    public int HugePageSize { get; }
 
     public bool ReleasedPagesReadZero => !OperatingSystem.IsMacOS();
 
@@ -68,6 +71,9 @@ internal sealed unsafe partial class OsMemory : IOsMemory
 
         throw new PlatformNotSupportedException();
     }
+
+    public bool AdviseHugePages(void* address, nuint size, bool huge) =>
+        HugePageSize != 0 && OperatingSystem.IsLinux() && AdviseHugePagesLinux(address, size, huge);
 
     public void Unreserve(void* address, nuint size)
     {
