@@ -20,6 +20,7 @@ public static class SideBySideProgram
         Usage: dotnet run -c Release --project perf/NativeMap.SideBySide -- [options]
           --n N[,N...]   entries (default 4000000,10000000)
           --runs R       runs per map and size; the best is reported (default 2)
+          --hugepages on|off  SpanHeap.Shared's huge pages (sets NATIVEMAP_HUGEPAGES before the heap is made; default on)
           --short        N = 50000, one run: a smoke run for the tests (figures mean nothing)
           --help         this text
 
@@ -41,6 +42,9 @@ public static class SideBySideProgram
                 case "--runs" when a + 1 < args.Length:
                     runs = int.Parse(args[++a], CultureInfo.InvariantCulture);
                     break;
+                case "--hugepages" when a + 1 < args.Length && args[a + 1] is "on" or "off":
+                    Environment.SetEnvironmentVariable("NATIVEMAP_HUGEPAGES", args[++a]);
+                    break;
                 case "--short":
                     sizes = [50_000];
                     runs = 1;
@@ -61,7 +65,8 @@ public static class SideBySideProgram
             return 2;
         }
 
-        output.WriteLine($"{MachineLine()}; best of {runs} run(s), Dictionary and NativeMap alternating");
+        output.WriteLine($"{MachineLine()}; best of {runs} run(s), Dictionary and NativeMap alternating; " +
+            $"NativeMap on SpanHeap.Shared, huge pages {(NativeMap.Allocator.SpanHeap.Shared.HugePagesActive ? "on" : "off")} (THP: {ThpMode()})");
 
         // Bring every loop to tier 1 on a small map first, so that no timed loop starts in tier 0 or OSR code.
         KeySet warm = KeySet.Create(20_000);
@@ -111,6 +116,15 @@ public static class SideBySideProgram
         Math.Min(a.DeleteNs, b.DeleteNs),
         Math.Min(a.SlowestBatchMs, b.SlowestBatchMs),
         a.Checksum == b.Checksum ? a.Checksum : a.Checksum ^ b.Checksum);
+
+    private static string ThpMode()
+    {
+        const string Path = "/sys/kernel/mm/transparent_hugepage/enabled";
+        string text = File.Exists(Path) ? File.ReadAllText(Path) : "";
+        int open = text.IndexOf('[', StringComparison.Ordinal);
+        int close = text.IndexOf(']', StringComparison.Ordinal);
+        return open >= 0 && close > open ? text[(open + 1)..close] : "n/a";
+    }
 
     private static string MachineLine()
     {

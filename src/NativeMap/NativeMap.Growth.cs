@@ -165,19 +165,27 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
     }
 
-    /// <summary>Evacuates every remaining unit (for rebuilds and tests).</summary>
+    /// <summary>Evacuates every remaining unit, as one write (for tests and benchmarks).</summary>
     internal void EvacuateAll()
     {
-        while (_oldBuckets != null)
+        BeginWrite();
+        try
         {
-            if (_oldB > _b)
+            while (_oldBuckets != null)
             {
-                EvacuateShrinkUnit(_nevacuate);
+                if (_oldB > _b)
+                {
+                    EvacuateShrinkUnit(_nevacuate);
+                }
+                else
+                {
+                    EvacuateGrowthUnit(_nevacuate);
+                }
             }
-            else
-            {
-                EvacuateGrowthUnit(_nevacuate);
-            }
+        }
+        finally
+        {
+            EndWrite(); // the inline paths may run again once the resize is over
         }
     }
 
