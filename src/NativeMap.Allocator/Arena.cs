@@ -25,7 +25,7 @@ internal sealed class Arena
     public readonly nuint Size;
 
     /// <summary>
-    /// Page → span id (an index into the page heap's span table; 0 = none). Invariants: every page of an in-use span
+    /// Page → span id (a slot of the page heap's native descriptor pool; 0 = none). Invariants: every page of an in-use span
     /// (<see cref="SpanState.Large"/>, <see cref="SpanState.Small"/>) maps to it; the first and last pages of a free or
     /// scavenging span map to it; interior pages of a free span may hold anything (a stale id), so lookups validate
     /// what they find against the span's own range and state. Ids rather than references: filling the map for a large

@@ -40,8 +40,17 @@ namespace NativeMap.Allocator;
 /// withdrawn merges back into its neighbours' mapping (the kernel splits a mapping at each change of advice; this keeps
 /// the count of mappings at most about two per advised run) and so that THP <c>always</c> mode does not put small spans
 /// on huge pages behind the heap's accounting.</para>
+/// <para><b>Metadata.</b> Span descriptors (<see cref="SpanData"/>, 128 bytes) and small spans' block-state arrays live in
+/// native <see cref="SlotPool"/>s beside the arenas, allocated lowest slot first and freed with their spans; pages of
+/// the pools that empty go back to the OS at the scavenger's next maintenance pass (and at once on
+/// <see cref="SpanHeap.FreeOSMemory"/>), and <see cref="HeapStats.MetadataBytes"/> counts what they hold resident, so the
+/// heap's metadata shrinks with the heap and is reported as it is. (They were managed objects, pooled for good: 26 MiB
+/// for a million 1,000-byte blocks stayed on the GC heap after every block was freed.) The per-page maps of the arenas
+/// (12 bytes per 8 KiB page) stay managed: they are read without the lock and must never fault.</para>
 /// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
-/// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
+/// No OS call is made with it held but those of growth, which are rare and cost microseconds: <see cref="IOsMemory.Reserve"/> of an
+/// arena with its initial no-huge-page advice, and <see cref="IOsMemory.ReserveMetadata"/> of a metadata chunk (1 MiB,
+/// every 8,191 spans).</para>
 /// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
 /// <c>ReservedBytes == (InUsePages + IdlePages + ReleasedPages) · PageSize</c>, each figure equal to the sum over
 /// spans.</para>
@@ -99,22 +108,20 @@ internal sealed unsafe partial class PageHeap
     /// <summary>Whether allocations of non-resident pages create growth debt.</summary>
     private readonly bool _releaseOnGrowth;
 
-    /// <summary>Pool of dead descriptors, linked through <see cref="HeapSpan.BinLinks"/>.</summary>
-    private HeapSpan? _pool;
-
     /// <summary>
-    /// Every descriptor ever made, by <see cref="HeapSpan.Id"/> (slot 0 unused: id 0 means "no span"). Grown under the
-    /// lock by copying, and published with a release store, so a lock-free reader sees either table; an id it cannot
-    /// find in the table it read belongs to a span too new to hold any block it may legitimately free.
+    /// Span descriptors (<see cref="SpanData"/>), by <see cref="HeapSpan.Id"/> (slot 0 unused: id 0 means "no span").
+    /// A lock-free reader that cannot find an id in the chunks it sees has an id too new to hold any block it may
+    /// legitimately free. Freed descriptors go back to the pool, and its empty pages to the OS (<see cref="SlotPool"/>).
     /// </summary>
-    private HeapSpan?[] _spanTable = new HeapSpan?[256];
+    private readonly SlotPool _descriptors;
+
+    /// <summary>Block-state arrays of small spans, one pool per power of two from 8 to 1,024 bytes
+    /// (<see cref="StatePool"/>).</summary>
+    private readonly SlotPool[] _statePools;
 
     /// <summary>The arena the last lookup found: most lookups hit it and skip the radix table. Written racily by
     /// lookups (a reference store is atomic); cleared on dispose.</summary>
     private Arena? _lastArena;
-
-    /// <summary>Descriptors made so far (the next id).</summary>
-    private int _spanCount = 1;
 
     private bool _disposed;
 
@@ -132,7 +139,32 @@ internal sealed unsafe partial class PageHeap
         bool usable = hugeBytes >= ChunkPages << Pages.PageShift && hugeBytes <= arenaSize
             && hugeBytes % ((long)_granulePages << Pages.PageShift) == 0 && hugeBytes % ((long)ChunkPages << Pages.PageShift) == 0;
         _hugePages = usable ? (int)(hugeBytes >> Pages.PageShift) : 0;
+        _descriptors = new SlotPool(os, SpanData.Size, MetadataChunkBytes);
+        _statePools = new SlotPool[StatePoolCount];
+        for (int i = 0; i < _statePools.Length; i++)
+        {
+            _statePools[i] = new SlotPool(os, MinStateSlot << i, MetadataChunkBytes);
+        }
     }
+
+    /// <summary>Address space reserved at a time for descriptors and state arrays.</summary>
+    private const int MetadataChunkBytes = 1 << 20;
+
+    /// <summary>The smallest state-array slot, in bytes.</summary>
+    private const int MinStateSlot = 8;
+
+    /// <summary>State pools: 8, 16, ..., 1,024 bytes (a span holds at most 1,024 blocks: 8 KiB of 8-byte blocks).</summary>
+    private const int StatePoolCount = 8;
+
+    /// <summary><see cref="HeapSpan.StatesSlot"/> holds the pool index above this many bits of slot number.</summary>
+    private const int StateSlotBits = 27;
+
+    /// <summary>The state pool for a span of <paramref name="objects"/> blocks.</summary>
+    private static int StatePool(int objects) =>
+        objects <= MinStateSlot ? 0 : System.Numerics.BitOperations.Log2((uint)(objects - 1)) + 1 - 3;
+
+    /// <summary>The arena a span lies in (under the lock).</summary>
+    public Arena ArenaOf(HeapSpan span) => _arenas[span.ArenaIndex];
 
     /// <summary>Pages per huge page when the heap uses huge pages, else 0.</summary>
     public int HugePages => _hugePages;
@@ -203,9 +235,9 @@ internal sealed unsafe partial class PageHeap
         }
     }
 
-    /// <summary>Finds the span owning <paramref name="address"/> without the lock, or null when the address is not in
-    /// any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
-    public HeapSpan? FindSpan(nuint address)
+    /// <summary>Finds the span owning <paramref name="address"/> without the lock, or the null span when the address is
+    /// not in any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
+    public HeapSpan FindSpan(nuint address)
     {
         Arena? arena = _lastArena;
         if (arena is null || address - arena.Base >= arena.Size)
@@ -213,19 +245,21 @@ internal sealed unsafe partial class PageHeap
             arena = _index.Find(address);
             if (arena is null)
             {
-                return null;
+                return default;
             }
 
             _lastArena = arena;
         }
 
         int id = arena.Owner[(int)((address - arena.Base) >> Pages.PageShift)];
-        HeapSpan?[] table = Volatile.Read(ref _spanTable);
-        return (uint)id < (uint)table.Length ? table[id] : null;
+        return id == 0 ? default : new HeapSpan((SpanData*)_descriptors.Address(id));
     }
 
-    /// <summary>The span owning page <paramref name="page"/> of <paramref name="arena"/>, under the lock.</summary>
-    private HeapSpan? OwnerLocked(Arena arena, int page) => _spanTable[arena.Owner[page]];
+    /// <summary>The span owning page <paramref name="page"/> of <paramref name="arena"/>, under the lock (null for id 0).</summary>
+    private HeapSpan OwnerLocked(Arena arena, int page) => Span(arena.Owner[page]);
+
+    /// <summary>The descriptor with id <paramref name="id"/> (null for 0).</summary>
+    private HeapSpan Span(int id) => id == 0 ? default : new HeapSpan((SpanData*)_descriptors.Address(id));
 
     /// <summary>Whether <paramref name="address"/> lies in one of this heap's arenas.</summary>
     public bool InArena(nuint address) => _index.Find(address) is not null;
@@ -237,7 +271,9 @@ internal sealed unsafe partial class PageHeap
     /// handed out.
     /// </summary>
     /// <exception cref="OutOfMemoryException">The OS refused to reserve or commit memory. Nothing changed.</exception>
-    public HeapSpan AllocateSpan(int pages, SpanState use, bool zero, out bool allZero)
+    /// <remarks>For a small span, <paramref name="objects"/> is the blocks in it: a state array of that many bytes, all
+    /// <see cref="HeapSpan.ObjectFree"/>, is allocated with it (<see cref="HeapSpan.ObjectStates"/>).</remarks>
+    public HeapSpan AllocateSpan(int pages, SpanState use, bool zero, out bool allZero, int objects = 0)
     {
         HeapSpan span;
         int released;
@@ -247,9 +283,25 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             ThrowIfDisposed();
+            _descriptors.EnsureFreeLocked(3); // a new arena's span, and the two remainders of the carve
             HeapSpan fit = FindFitLocked(pages, huge);
+            byte* states = null;
+            int statesSlot = 0;
+            if (use == SpanState.Small)
+            {
+                // Before the carve, so that running out of memory for it changes nothing.
+                int poolIndex = StatePool(objects);
+                SlotPool pool = _statePools[poolIndex];
+                int slot = pool.AllocateLocked();
+                states = pool.Address(slot);
+                statesSlot = (poolIndex << StateSlotBits) | slot;
+                new Span<byte>(states, objects).Clear();
+            }
+
             span = CarveLocked(fit, huge ? HugeStart(fit, pages) : WarmStart(fit, pages), pages);
-            Arena arena = span.Arena;
+            span.ObjectStates = states;
+            span.StatesSlot = statesSlot;
+            Arena arena = ArenaOf(span);
             if (_hugePages != 0)
             {
                 advice = PlanHugeAdviceLocked(span, huge);
@@ -293,7 +345,7 @@ internal sealed unsafe partial class PageHeap
         // The advice must precede the first touch (the commit below, the clear, the caller's writes).
         if (advice.Any)
         {
-            ApplyHugeAdvice(span.Arena, advice);
+            ApplyHugeAdvice(ArenaOf(span), advice);
         }
 
         if (released > 0 && _os.ReuseNeedsCommit && !_os.Commit((void*)span.Base, (nuint)span.Bytes))
@@ -319,13 +371,13 @@ internal sealed unsafe partial class PageHeap
     /// <remarks>A huge span (<paramref name="huge"/>) must fit starting on a huge page boundary (<see cref="HugeStart"/>).</remarks>
     private HeapSpan FindFitLocked(int pages, bool huge)
     {
-        HeapSpan? fit = _free.FindFit(pages);
-        if (huge && fit is not null && !Fits(fit, pages, huge))
+        HeapSpan fit = _free.FindFit(pages);
+        if (huge && !fit.IsNull && !Fits(fit, pages, huge))
         {
             fit = _free.FindFit(pages + _hugePages - 1); // any span this long has an aligned start that fits
         }
 
-        if (fit is null)
+        if (fit.IsNull)
         {
             return GrowLocked(pages);
         }
@@ -333,7 +385,7 @@ internal sealed unsafe partial class PageHeap
         if (fit.ReleasedPages == fit.PageCount)
         {
             int bestDirty = 0;
-            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
             {
                 int dirty = s.PageCount - s.ReleasedPages;
                 if (dirty > bestDirty && Fits(s, pages, huge))
@@ -361,7 +413,7 @@ internal sealed unsafe partial class PageHeap
         int start = AlignUp(span.StartPage, hp);
         if (span.ReleasedPages != 0 && span.ReleasedPages != span.PageCount)
         {
-            int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
+            int firstDirty = ArenaOf(span).NextUnreleased(span.StartPage, span.EndPage);
             int lastFit = (span.EndPage - pages) / hp * hp;
             start = Math.Max(start, Math.Min(firstDirty / hp * hp, lastFit));
         }
@@ -371,14 +423,14 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>Where in <paramref name="span"/> to carve <paramref name="pages"/>: at its start, or, when it begins
     /// with released pages, from its first resident page (as far as the span's end allows).</summary>
-    private static int WarmStart(HeapSpan span, int pages)
+    private int WarmStart(HeapSpan span, int pages)
     {
         if (span.ReleasedPages == 0 || span.ReleasedPages == span.PageCount || span.PageCount == pages)
         {
             return span.StartPage;
         }
 
-        int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
+        int firstDirty = ArenaOf(span).NextUnreleased(span.StartPage, span.EndPage);
         return Math.Min(firstDirty, span.EndPage - pages);
     }
 
@@ -398,7 +450,7 @@ internal sealed unsafe partial class PageHeap
     /// </summary>
     private HugeAdvice PlanHugeAdviceLocked(HeapSpan span, bool huge)
     {
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         int hp = _hugePages;
         int adviseFrom = 0, adviseTo = 0, unadviseFrom = int.MaxValue, unadviseTo = 0;
         bool adviseNeeded = false;
@@ -486,8 +538,8 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             ThrowIfDisposed();
-            HeapSpan? span = FindSpan(address);
-            if (span is null || span.State != SpanState.Large || !span.Contains(address))
+            HeapSpan span = FindSpan(address);
+            if (span.IsNull || span.State != SpanState.Large || !span.Contains(address))
             {
                 ThrowHelper.ThrowInvalidOperation($"Block 0x{(ulong)address:x} is not allocated: it was already freed.");
             }
@@ -514,14 +566,26 @@ internal sealed unsafe partial class PageHeap
             _largeBytes -= span.Bytes;
         }
 
+        FreeStatesLocked(span);
         long now = _clock.Now();
-        span.Arena.StampFreed(span.StartPage, span.PageCount, now);
+        ArenaOf(span).StampFreed(span.StartPage, span.PageCount, now);
         _inUsePages -= span.PageCount;
         _idlePages += span.PageCount;
         span.State = SpanState.Free;
         span.ReleasedPages = 0;
         span.OldestDirty = now;
         InsertFreeLocked(CoalesceLocked(span));
+    }
+
+    /// <summary>Frees a small span's state array.</summary>
+    private void FreeStatesLocked(HeapSpan span)
+    {
+        if (span.State == SpanState.Small)
+        {
+            _statePools[span.StatesSlot >> StateSlotBits].FreeLocked(span.StatesSlot & ((1 << StateSlotBits) - 1));
+            span.ObjectStates = null;
+            span.StatesSlot = 0;
+        }
     }
 
     /// <summary>
@@ -532,29 +596,30 @@ internal sealed unsafe partial class PageHeap
     /// <param name="maxPages">Upper bound on the run (it is also cut at a 2 MiB chunk boundary).</param>
     /// <param name="oldestOnly">Take only the globally oldest pages (for the memory limit): the run holds pages whose
     /// free time equals the oldest free time in the heap.</param>
-    public HeapSpan? TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
+    public HeapSpan TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
     {
         lock (_lock)
         {
             if (_disposed)
             {
-                return null;
+                return default;
             }
 
             while (true)
             {
-                HeapSpan? best = null;
-                for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+                _descriptors.EnsureFreeLocked(2); // the remainders of the carve
+                HeapSpan best = default;
+                for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
                 {
-                    if (best is null || s.OldestDirty < best.OldestDirty)
+                    if (best.IsNull || s.OldestDirty < best.OldestDirty)
                     {
                         best = s;
                     }
                 }
 
-                if (best is null || best.OldestDirty > cutoff)
+                if (best.IsNull || best.OldestDirty > cutoff)
                 {
-                    return null;
+                    return default;
                 }
 
                 if (oldestOnly)
@@ -601,7 +666,7 @@ internal sealed unsafe partial class PageHeap
             long bytes = 0;
             if (success)
             {
-                run.Arena.SetReleased(run.StartPage, run.PageCount);
+                ArenaOf(run).SetReleased(run.StartPage, run.PageCount);
                 run.ReleasedPages = run.PageCount;
                 _idlePages -= run.DirtyInRun;
                 _releasedPages += run.DirtyInRun;
@@ -638,7 +703,7 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             long oldest = long.MaxValue;
-            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
             {
                 oldest = Math.Min(oldest, s.OldestDirty);
             }
@@ -655,12 +720,7 @@ internal sealed unsafe partial class PageHeap
     {
         lock (_lock)
         {
-            long metadata = 0;
-            foreach (Arena arena in _arenas)
-            {
-                metadata += arena.MetadataBytes;
-            }
-
+            long metadata = MetadataBytesLocked();
             return new HeapStats
             {
                 ReservedBytes = _reservedPages << Pages.PageShift,
@@ -679,6 +739,71 @@ internal sealed unsafe partial class PageHeap
                 ReleaseFailures = _releaseFailures,
             };
         }
+    }
+
+    /// <summary>
+    /// Returns the empty pages of the descriptor and state pools to the OS (<see cref="SlotPool"/>). The OS calls are
+    /// made without the lock.
+    /// </summary>
+    /// <returns>Bytes discarded.</returns>
+    public long DiscardMetadata()
+    {
+        var plans = new List<(nint Address, nint Bytes, int FirstPage, int Pages)>[1 + _statePools.Length];
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            for (int i = 0; i < plans.Length; i++)
+            {
+                plans[i] = MetadataPool(i).BeginDiscardLocked();
+            }
+        }
+
+        var discarded = new long[plans.Length];
+        long total = 0;
+        for (int i = 0; i < plans.Length; i++)
+        {
+            discarded[i] = plans[i].Count == 0 ? 0 : MetadataPool(i).Discard(plans[i]);
+            total += discarded[i];
+        }
+
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                for (int i = 0; i < plans.Length; i++)
+                {
+                    long planned = 0;
+                    plans[i].ForEach(r => planned += r.Bytes);
+                    MetadataPool(i).EndDiscardLocked(plans[i], discarded[i] == planned);
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The descriptor pool (0) and the state pools (1..).</summary>
+    private SlotPool MetadataPool(int i) => i == 0 ? _descriptors : _statePools[i - 1];
+
+    /// <summary>Bytes of metadata: what the native pools hold resident and the managed arrays beside them.</summary>
+    private long MetadataBytesLocked()
+    {
+        long bytes = FreeSpans.ManagedBytes;
+        foreach (Arena arena in _arenas)
+        {
+            bytes += arena.MetadataBytes;
+        }
+
+        for (int i = 0; i <= _statePools.Length; i++)
+        {
+            bytes += MetadataPool(i).ResidentBytes + MetadataPool(i).BookkeepingBytes;
+        }
+
+        return bytes;
     }
 
     /// <summary>The address ranges of the arenas, sorted.</summary>
@@ -717,7 +842,11 @@ internal sealed unsafe partial class PageHeap
             _arenas.Clear();
             _lastArena = null;
             _free.Clear();
-            _pool = null;
+            _descriptors.Dispose();
+            foreach (SlotPool pool in _statePools)
+            {
+                pool.Dispose();
+            }
         }
     }
 
@@ -764,12 +893,23 @@ internal sealed unsafe partial class PageHeap
         }
 
         arena.SetReleased(0, arenaPages);
-        HeapSpan span = NewDescriptor(arena, 0, arenaPages);
+        _arenas.Add(arena);
+        HeapSpan span;
+        try
+        {
+            span = NewDescriptor(arena, 0, arenaPages);
+        }
+        catch (OutOfMemoryException)
+        {
+            _arenas.RemoveAt(_arenas.Count - 1);
+            _os.Unreserve(address, (nuint)bytes);
+            throw;
+        }
+
         span.State = SpanState.Free;
         span.ReleasedPages = arenaPages;
         arena.Owner[0] = span.Id;
         arena.Owner[arenaPages - 1] = span.Id;
-        _arenas.Add(arena);
         _index.Add(arena);
         _reservedPages += arenaPages;
         _releasedPages += arenaPages;
@@ -785,7 +925,7 @@ internal sealed unsafe partial class PageHeap
     private HeapSpan CarveLocked(HeapSpan span, int start, int pages)
     {
         RemoveFreeLocked(span);
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         int end = start + pages;
         int leftPages = start - span.StartPage;
         int rightPages = span.EndPage - end;
@@ -846,8 +986,9 @@ internal sealed unsafe partial class PageHeap
     /// <summary>Merges a span that has just become free with free neighbours. Returns the merged span (not yet indexed).</summary>
     private HeapSpan CoalesceLocked(HeapSpan span)
     {
-        Arena arena = span.Arena;
-        if (span.StartPage > 0 && OwnerLocked(arena, span.StartPage - 1) is { State: SpanState.Free } left && left.EndPage == span.StartPage)
+        Arena arena = ArenaOf(span);
+        HeapSpan left = span.StartPage > 0 ? OwnerLocked(arena, span.StartPage - 1) : default;
+        if (!left.IsNull && left.State == SpanState.Free && left.EndPage == span.StartPage)
         {
             RemoveFreeLocked(left);
             span.StartPage = left.StartPage;
@@ -858,7 +999,8 @@ internal sealed unsafe partial class PageHeap
             Recycle(left);
         }
 
-        if (span.EndPage < arena.PageCount && OwnerLocked(arena, span.EndPage) is { State: SpanState.Free } right && right.StartPage == span.EndPage)
+        HeapSpan right = span.EndPage < arena.PageCount ? OwnerLocked(arena, span.EndPage) : default;
+        if (!right.IsNull && right.State == SpanState.Free && right.StartPage == span.EndPage)
         {
             RemoveFreeLocked(right);
             span.PageCount += right.PageCount;
@@ -912,7 +1054,7 @@ internal sealed unsafe partial class PageHeap
     /// </summary>
     private long ExactOldestDirty(HeapSpan span)
     {
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         long oldest = long.MaxValue;
         for (int page = span.StartPage; (page = arena.NextUnreleased(page, span.EndPage)) >= 0;)
         {
@@ -937,7 +1079,7 @@ internal sealed unsafe partial class PageHeap
     /// </summary>
     private bool FindReleasableRun(HeapSpan span, long cutoff, int maxPages, out int start, out int count, out long oldestSeen)
     {
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         int g = _granulePages;
         oldestSeen = long.MaxValue;
         start = -1;
@@ -1042,7 +1184,8 @@ internal sealed unsafe partial class PageHeap
                 _largeBytes -= span.Bytes;
             }
 
-            span.Arena.SetReleased(span.StartPage, span.PageCount);
+            FreeStatesLocked(span);
+            ArenaOf(span).SetReleased(span.StartPage, span.PageCount);
             _inUsePages -= span.PageCount;
             _releasedPages += span.PageCount;
             span.State = SpanState.Free;
@@ -1052,47 +1195,31 @@ internal sealed unsafe partial class PageHeap
         }
     }
 
+    /// <summary>A descriptor from the pool, describing [start, start + pages) of <paramref name="arena"/> (the last arena
+    /// added, or one already known). Its other fields are cleared.</summary>
+    /// <exception cref="OutOfMemoryException">The OS refused memory for descriptors. Nothing changed.</exception>
     private HeapSpan NewDescriptor(Arena arena, int start, int pages)
     {
-        HeapSpan? span = _pool;
-        if (span is not null)
-        {
-            _pool = span.BinLinks.Next;
-            span.BinLinks = default;
-        }
-        else
-        {
-            span = new HeapSpan { Id = _spanCount };
-            if (_spanCount == _spanTable.Length)
-            {
-                HeapSpan?[] grown = new HeapSpan?[_spanTable.Length * 2];
-                Array.Copy(_spanTable, grown, _spanTable.Length);
-                Volatile.Write(ref _spanTable, grown);
-            }
-
-            _spanTable[_spanCount++] = span;
-        }
-
-        span.Arena = arena;
+        int id = _descriptors.AllocateLocked();
+        var span = new HeapSpan((SpanData*)_descriptors.Address(id));
+        *span.Data = default;
+        span.Id = id;
+        span.ArenaIndex = arena == _arenas[^1] ? _arenas.Count - 1 : _arenas.IndexOf(arena);
         span.StartPage = start;
         span.PageCount = pages;
         span.Base = arena.PageAddress(start);
+        span.Bin = -1;
         span.OldestDirty = long.MaxValue;
         return span;
     }
 
-    /// <summary>Returns a descriptor to the pool. Its native block-state buffer is kept for reuse.</summary>
+    /// <summary>Returns a descriptor to the pool (its state becomes Dead first, for lock-free readers of stale ids).</summary>
     public void Recycle(HeapSpan span)
     {
         span.State = SpanState.Dead;
         span.Bin = -1;
-        span.BinLinks = span.DirtyLinks = span.PartialLinks = default;
         span.InDirtyList = span.InPartialList = false;
-        span.ReleasedPages = span.DirtyInRun = 0;
-        span.SizeClass = span.ObjectSize = span.ObjectCount = span.FreeCount = span.BumpIndex = 0;
-        span.FreeList = 0;
-        span.BinLinks.Next = _pool;
-        _pool = span;
+        _descriptors.FreeLocked(span.Id);
     }
 
     private void ThrowIfDisposed()

@@ -135,7 +135,7 @@ internal sealed class Scavenger : IDisposable
             {
                 long cutoff = ScavengePolicy.DecayCutoff(now, _options.ScavengeDecay, frequency);
                 long started = Stopwatch.GetTimestamp();
-                while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { } run)
+                while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { IsNull: false } run)
                 {
                     bool released = _pages.ReleaseToOs(run);
                     decayBytes += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Decay);
@@ -184,9 +184,9 @@ internal sealed class Scavenger : IDisposable
         long total = 0;
         for (long pages = owed(_pages); pages > 0; pages = owed(_pages))
         {
-            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
-            bool released = run is not null && _pages.ReleaseToOs(run);
-            if (run is not null)
+            HeapSpan run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
+            bool released = !run.IsNull && _pages.ReleaseToOs(run);
+            if (!run.IsNull)
             {
                 total += _pages.ReturnReleaseRun(run, released, reason);
             }

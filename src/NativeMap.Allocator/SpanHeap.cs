@@ -101,6 +101,51 @@ public sealed unsafe class SpanHeap : IDisposable
     /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
     public nuint GetAllocatedSize(void* ptr) => _core.GetAllocatedSize(ptr);
 
+    // ---- for compactors (jemalloc's defrag hint) ----
+
+    /// <summary>
+    /// The occupancy of a live block's span and whether moving the block would help that span empty
+    /// (<see cref="BlockOccupancy.ShouldMove"/>, jemalloc's rule). Lock-free, about the cost of a <see cref="Free"/>
+    /// check; the class figures may be a little stale under concurrent allocation, which a hint may be.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public BlockOccupancy GetOccupancy(void* ptr) => _core.GetOccupancy(ptr);
+
+    /// <summary>The defrag hint alone: <c>GetOccupancy(ptr).ShouldMove</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public bool ShouldMove(void* ptr) => _core.GetOccupancy(ptr).ShouldMove;
+
+    /// <summary>
+    /// Moves a live block for a compactor: allocates a block of the same size class from the fullest partial span of the
+    /// class (never a block a thread cache holds, which is often one just freed in a sparse span), copies the block's
+    /// <see cref="GetAllocatedSize"/> bytes, and frees the old block straight back to its span (not into a thread cache),
+    /// so a span whose last block moves goes back to the page level at once. Returns the new block; the old pointer is
+    /// invalid. The caller must own the only reference to the block (no other thread may read or free it meanwhile).
+    /// Slower than <see cref="Allocate"/> + <see cref="Free"/> (it takes the class's central lock twice): meant for
+    /// moving the blocks <see cref="ShouldMove"/> picks, not for every allocation.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="OutOfMemoryException">No block could be had; the old block is unchanged and still live.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public void* Relocate(void* ptr) => _core.Relocate(ptr);
+
+    /// <summary>
+    /// The small-block totals of <see cref="GetFragmentation"/> (span bytes, used bytes, reclaimable bytes) with no lock
+    /// and no managed allocation: about 70 counter reads. Approximate while other threads allocate or free: a trigger for
+    /// a compactor that checks it inside its own writes. <see cref="GetStats"/> carries the same figures.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public FragmentationTotals GetFragmentationTotals() => IsDisposed ? ThrowDisposed<FragmentationTotals>() : _core.GetFragmentationTotals();
+
+    /// <summary>
+    /// Small-block memory by size class: bytes in spans, bytes in use, and what packing could free. Takes each class's
+    /// central lock briefly (a few microseconds in all); cheap enough to poll for a compaction trigger.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public HeapFragmentation GetFragmentation() => _core.GetFragmentation();
+
     /// <summary>
     /// Returns every free page to the OS now, synchronously, and returns the number of bytes released. It first drains
     /// the per-thread caches, so that small-object spans whose blocks are all free go back to the page level and count.
@@ -160,4 +205,10 @@ public sealed unsafe class SpanHeap : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"SpanHeap({Name})";
+
+    private static T ThrowDisposed<T>()
+    {
+        ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        return default!;
+    }
 }

@@ -371,8 +371,9 @@ public sealed unsafe class ScavengerTests
 
     private static bool IsReleased(SpanHeap heap, byte* address)
     {
-        HeapSpan span = heap.Core.Pages.FindSpan((nuint)address)!;
-        return span.Arena.IsReleased((int)(((nuint)address - span.Arena.Base) >> Pages.PageShift));
+        HeapSpan span = heap.Core.Pages.FindSpan((nuint)address);
+        Arena arena = heap.Core.Pages.ArenaOf(span);
+        return arena.IsReleased((int)(((nuint)address - arena.Base) >> Pages.PageShift));
     }
 
     /// <summary>An OS layer whose release calls take a fixed time, to test pacing deterministically.</summary>
@@ -399,6 +400,10 @@ public sealed unsafe class ScavengerTests
         public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
 
         public int HugePageSize => 0;
+
+        public void* ReserveMetadata(nuint size, nuint alignment) => _real.ReserveMetadata(size, alignment);
+
+        public bool DiscardMetadata(void* address, nuint size) => _real.DiscardMetadata(address, size);
 
         public bool AdviseHugePages(void* address, nuint size, bool huge) => false;
     }

@@ -95,6 +95,13 @@ internal sealed unsafe partial class OsMemory
     private bool CommitUnix(void* address, nuint size) =>
         !_protectReleased || mprotect(address, size, ProtReadWrite) == 0;
 
+    /// <summary>Metadata pages: released like heap pages, but never protected (lock-free lookups may read them).</summary>
+    [SupportedOSPlatform("linux")]
+    [SupportedOSPlatform("macos")]
+    [SupportedOSPlatform("freebsd")]
+    private static bool DiscardUnix(void* address, nuint size) =>
+        madvise(address, size, OperatingSystem.IsMacOS() ? MadvFreeReusableMac : MadvDontNeed) == 0;
+
     [SupportedOSPlatform("linux")]
     private static bool AdviseHugePagesLinux(void* address, nuint size, bool huge) =>
         madvise(address, size, huge ? MadvHugePageLinux : MadvNoHugePageLinux) == 0;

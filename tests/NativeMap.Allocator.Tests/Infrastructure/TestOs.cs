@@ -79,4 +79,22 @@ internal sealed unsafe class TestOs : IOsMemory
     }
 
     public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
+
+    public long MetadataDiscards;
+
+    public volatile bool FailMetadataReserve;
+
+    public long MetadataReserves;
+
+    public void* ReserveMetadata(nuint size, nuint alignment)
+    {
+        Interlocked.Increment(ref MetadataReserves);
+        return FailReserve || FailMetadataReserve ? null : _real.ReserveMetadata(size, alignment);
+    }
+
+    public bool DiscardMetadata(void* address, nuint size)
+    {
+        Interlocked.Increment(ref MetadataDiscards);
+        return !FailRelease && _real.DiscardMetadata(address, size);
+    }
 }
