@@ -14,6 +14,12 @@ public interface IUlongMap : IDisposable
     bool TryGetValue(ulong key, out ulong value);
 
     bool Remove(ulong key);
+
+    /// <summary>Looks up every key; returns the number found. NativeMap's batch call; for Dictionary, a TryGetValue loop.</summary>
+    int TryGetValues(ReadOnlySpan<ulong> keys, Span<ulong> values, Span<bool> found);
+
+    /// <summary>Sets every key to its value. NativeMap's batch call; for Dictionary, an indexer loop.</summary>
+    void SetValues(ReadOnlySpan<ulong> keys, ReadOnlySpan<ulong> values);
 }
 
 /// <summary><see cref="IUlongMap"/> over <see cref="Dictionary{TKey, TValue}"/>.</summary>
@@ -28,6 +34,27 @@ public readonly struct DictionaryMap() : IUlongMap
     public bool TryGetValue(ulong key, out ulong value) => _dictionary.TryGetValue(key, out value);
 
     public bool Remove(ulong key) => _dictionary.Remove(key);
+
+    public int TryGetValues(ReadOnlySpan<ulong> keys, Span<ulong> values, Span<bool> found)
+    {
+        int hits = 0;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            bool hit = _dictionary.TryGetValue(keys[i], out values[i]);
+            found[i] = hit;
+            hits += hit ? 1 : 0;
+        }
+
+        return hits;
+    }
+
+    public void SetValues(ReadOnlySpan<ulong> keys, ReadOnlySpan<ulong> values)
+    {
+        for (int i = 0; i < keys.Length; i++)
+        {
+            _dictionary[keys[i]] = values[i];
+        }
+    }
 
     public void Dispose()
     {
@@ -50,6 +77,10 @@ public readonly struct NativeMapMap() : IUlongMap
     public bool TryGetValue(ulong key, out ulong value) => _map.TryGetValue(key, out value);
 
     public bool Remove(ulong key) => _map.Remove(key);
+
+    public int TryGetValues(ReadOnlySpan<ulong> keys, Span<ulong> values, Span<bool> found) => _map.TryGetValues(keys, values, found);
+
+    public void SetValues(ReadOnlySpan<ulong> keys, ReadOnlySpan<ulong> values) => _map.SetValues(keys, values);
 
     public void Dispose() => _map.Dispose();
 }

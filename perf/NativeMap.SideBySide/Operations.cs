@@ -11,6 +11,8 @@ public sealed record RunResult(
     double MissNs,
     double DeleteNs,
     double SlowestBatchMs,
+    double BatchHitNs,
+    double BulkLoadNs,
     ulong Checksum);
 
 /// <summary>The timed loops, written once for both maps.</summary>
@@ -19,30 +21,86 @@ public static class Operations
     /// <summary>Inserts are timed in batches of this many (the "slowest 4,096-insert batch").</summary>
     public const int InsertBatch = 4096;
 
+    /// <summary>Keys per TryGetValues call in the batch-lookup phase (the "windows of 64+").</summary>
+    public const int LookupWindow = 64;
+
     /// <summary>
     /// One run: insert every key into an empty map (no capacity hint; every batch of 4,096 timed), look every key up in
-    /// insertion order and shuffled, look up as many absent keys, then delete every key in shuffled order.
+    /// insertion order and shuffled, then shuffled again in batches of <see cref="LookupWindow"/>, look up as many
+    /// absent keys, then delete every key in shuffled order. Last, a bulk load: every key into a second empty map in one
+    /// SetValues call. Dictionary's batch calls are loops of its single-key calls: the batch columns compare NativeMap's
+    /// batch calls with what a Dictionary user writes.
     /// </summary>
-    public static RunResult Run<TMap>(TMap map, KeySet keys)
+    public static RunResult Run<TMap>(Func<TMap> create, KeySet keys)
         where TMap : struct, IUlongMap
     {
+        TMap map = create();
+        ulong checksum = 0;
+        double insert, slowest, hitOrdered, hitShuffled, batchHit, miss, delete;
         try
         {
-            ulong checksum = 0;
-            (double insert, double slowest) = Insert(map, keys.Present);
+            (insert, slowest) = Insert(map, keys.Present);
             checksum = Combine(checksum, (ulong)map.Count);
-            (double hitOrdered, ulong sum1) = Lookups(map, keys.Present);
-            (double hitShuffled, ulong sum2) = Lookups(map, keys.Shuffled);
-            (double miss, ulong sum3) = Lookups(map, keys.Absent);
-            checksum = Combine(Combine(Combine(checksum, sum1), sum2), sum3);
-            (double delete, int removed) = Deletes(map, keys.Shuffled);
+            (hitOrdered, ulong sum1) = Lookups(map, keys.Present);
+            (hitShuffled, ulong sum2) = Lookups(map, keys.Shuffled);
+            (batchHit, ulong sum4) = BatchLookups(map, keys.Shuffled);
+            (miss, ulong sum3) = Lookups(map, keys.Absent);
+            checksum = Combine(Combine(Combine(Combine(checksum, sum1), sum2), sum3), sum4);
+            (delete, int removed) = Deletes(map, keys.Shuffled);
             checksum = Combine(Combine(checksum, (ulong)removed), (ulong)map.Count);
-            return new RunResult(insert, hitOrdered, hitShuffled, miss, delete, slowest, checksum);
         }
         finally
         {
             map.Dispose();
         }
+
+        TMap bulk = create();
+        try
+        {
+            (double bulkLoad, ulong sum5) = BulkLoad(bulk, keys.Present);
+            checksum = Combine(checksum, sum5);
+            return new RunResult(insert, hitOrdered, hitShuffled, miss, delete, slowest, batchHit, bulkLoad, checksum);
+        }
+        finally
+        {
+            bulk.Dispose();
+        }
+    }
+
+    /// <summary>TryGetValues over windows of <see cref="LookupWindow"/> keys; returns ns per key and the sum of the values plus hits.</summary>
+    public static (double NsPerOp, ulong Sum) BatchLookups<TMap>(TMap map, ulong[] keys)
+        where TMap : struct, IUlongMap
+    {
+        var values = new ulong[LookupWindow];
+        var found = new bool[LookupWindow];
+        ulong sum = 0;
+        long start = Stopwatch.GetTimestamp();
+        for (int from = 0; from < keys.Length; from += LookupWindow)
+        {
+            int length = Math.Min(LookupWindow, keys.Length - from);
+            sum += (ulong)map.TryGetValues(keys.AsSpan(from, length), values, found);
+            for (int i = 0; i < length; i++)
+            {
+                sum += values[i];
+            }
+        }
+
+        return (NsPerOp(Stopwatch.GetTimestamp() - start, keys.Length), sum);
+    }
+
+    /// <summary>Sets <c>keys[i] = i</c> for every key in one SetValues call into an empty map; returns ns per key and the count.</summary>
+    public static (double NsPerOp, ulong Count) BulkLoad<TMap>(TMap map, ulong[] keys)
+        where TMap : struct, IUlongMap
+    {
+        var values = new ulong[keys.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (ulong)i;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        map.SetValues(keys, values);
+        return (NsPerOp(Stopwatch.GetTimestamp() - start, keys.Length), (ulong)map.Count);
     }
 
     /// <summary>Sets <c>keys[i] = i</c> for every key; returns ns per insert and the slowest batch in ms.</summary>

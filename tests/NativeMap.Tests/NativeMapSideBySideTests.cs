@@ -16,7 +16,7 @@ public sealed class NativeMapSideBySideTests(ITestOutputHelper output)
         string text = writer.ToString();
         output.WriteLine(text);
         Assert.Equal(0, exit);
-        Assert.Contains("| N = 50,000, ns/op | insert | hit (insertion order) | hit (shuffled) | miss | delete | slowest 4,096-insert batch |", text);
+        Assert.Contains("| N = 50,000, ns/op | insert | hit (insertion order) | hit (shuffled) | miss | delete | slowest 4,096-insert batch | batch hit (shuffled, 64 a call) | bulk load (one SetValues) |", text);
         Assert.Contains("| `Dictionary<ulong,ulong>` |", text);
         Assert.Contains("| `NativeMap<ulong,ulong>` |", text);
         Assert.Contains("| speed vs Dictionary (x) |", text);
