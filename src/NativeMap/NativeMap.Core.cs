@@ -51,10 +51,11 @@ namespace NativeMap;
  * and falls back to an order by bit-reversed hash, independent of the array size, only where removes moved entries
  * under it; removes and the evacuations they cause cannot make it skip or repeat an entry.
  *
- * Fast paths. Lookups, inserts that fit an existing slot, overwrites and removes of a bitwise or floating-point key
- * under the default comparer run inline in the public method when one field, _fastBuckets, is not null: it holds the
- * array when the map is non-empty, not resizing and not being written. They hash with the JIT-folded bitwise hash,
- * compare with ==, and use the mask and thresholds precomputed for the current size (_fastMask, _growAt, _shrinkBelow,
+ * Fast paths. Lookups, inserts that fit an existing slot, overwrites and removes of a bitwise (primitive, enum, Guid,
+ * detected bitwise struct) or floating-point key under the default comparer, or of any non-floating-point key under
+ * BitwiseEqualityComparer (the opt-in; _defaultHashing says which), run inline in the public method when one field,
+ * _fastBuckets, is not null: it holds the array when the map is non-empty, not resizing and not being written. They
+ * hash with the JIT-folded bitwise hash (XxHash3 for structs of sizes other than 1, 2, 4, 8, 16), compare bytes, and use the mask and thresholds precomputed for the current size (_fastMask, _growAt, _shrinkBelow,
  * _overflowLimit). Everything else (a comparer, an empty
  * map, a resize in progress, an insert that would grow or needs an overflow bucket, a remove that shrinks) takes the
  * general path, which is the reference implementation; the fast paths must agree with it (the model tests run both).
@@ -167,6 +168,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The user's comparer, or null for the default (which allows the bitwise fast paths).</summary>
     private readonly IEqualityComparer<TKey>? _comparer;
 
+    /// <summary>
+    /// Whether keys are hashed and compared by <see cref="KeyHashing{TKey}"/>'s default functions (HashDefault,
+    /// EqualsDefault) and the inline paths may run: the default comparer over a key kind other than Comparer, or
+    /// <see cref="BitwiseEqualityComparer{T}"/> (the opt-in) over a key that is not floating-point.
+    /// </summary>
+    private readonly bool _defaultHashing;
+
     /// <summary>Resizes started (growth, same-size growth, shrink, rebuild); a diagnostic for tests of hysteresis.</summary>
     private int _resizeCount;
 
@@ -177,7 +185,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Hash(in TKey key)
     {
-        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        if (UsesDefaultHashing)
         {
             return KeyHashing<TKey>.HashDefault(key, _seed);
         }
@@ -189,12 +197,22 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool KeysEqual(in TKey stored, in TKey probe)
     {
-        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        if (UsesDefaultHashing)
         {
             return KeyHashing<TKey>.EqualsDefault(stored, probe);
         }
 
         return _comparer is null ? EqualityComparer<TKey>.Default.Equals(stored, probe) : _comparer.Equals(stored, probe);
+    }
+
+    /// <summary>
+    /// Whether <see cref="_defaultHashing"/> holds. For primitive and detected struct keys without a comparer the JIT
+    /// still reads the field (a comparer may be given), for floating-point keys likewise; it is one load beside the seed.
+    /// </summary>
+    private bool UsesDefaultHashing
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _defaultHashing;
     }
 
     private ulong HashThroughComparer(in TKey key)
@@ -286,7 +304,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>Recomputes <see cref="_fastBuckets"/>, the mask and the thresholds the inline paths use, after a write that may have resized.</summary>
     private void RecomputeFastState()
     {
-        _fastBuckets = KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null && _count != 0 && _oldBuckets == null ? _buckets : null;
+        _fastBuckets = UsesDefaultHashing && _count != 0 && _oldBuckets == null ? _buckets : null;
         _fastMask = BucketMask(_b);
         _growAt = Math.Min(CapacityOf(_b), PrepareAt(_b) - 1); // inserts that end in the preparation window take the general path
         _shrinkBelow = _b > _minB
@@ -302,7 +320,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private byte* FastBuckets
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => KeyHashing<TKey>.Kind != KeyKind.Comparer ? _fastBuckets : null;
+        get => _fastBuckets;
     }
 
     /// <summary>Whether the inline paths may run.</summary>
