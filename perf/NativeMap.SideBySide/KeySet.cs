@@ -3,7 +3,7 @@ namespace NativeMap.SideBySide;
 /// <summary>
 /// The keys of one size: <see cref="Present"/> in insertion order, the same keys <see cref="Shuffled"/>, and as many
 /// <see cref="Absent"/> keys. Key i is SplitMix64's output for counter i (a bijection of the counter, so present and
-/// absent keys are distinct without a set); perf/abseil/side_by_side.cc makes exactly the same keys and shuffle.
+/// absent keys are distinct without a set); perf/NativeMap.AbseilReference/absl_reference.cc makes exactly the same keys and shuffle.
 /// </summary>
 public sealed class KeySet
 {

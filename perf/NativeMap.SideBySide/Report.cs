@@ -15,6 +15,8 @@ public static class Report
         output.WriteLine($"| speed vs Dictionary (x) | {Speed(dictionary.InsertNs, map.InsertNs)} | {Speed(dictionary.HitOrderedNs, map.HitOrderedNs)} | " +
             $"{Speed(dictionary.HitShuffledNs, map.HitShuffledNs)} | {Speed(dictionary.MissNs, map.MissNs)} | {Speed(dictionary.DeleteNs, map.DeleteNs)} | " +
             $"{Speed(dictionary.SlowestBatchMs, map.SlowestBatchMs)} | {Speed(dictionary.BatchHitNs, map.BatchHitNs)} | {Speed(dictionary.BulkLoadNs, map.BulkLoadNs)} |");
+        output.WriteLine();
+        output.WriteLine($"checksum {map.Checksum:X16} (perf/NativeMap.AbseilReference prints the same one for the same N)");
     }
 
     private static void Row(TextWriter output, string name, RunResult r) =>
