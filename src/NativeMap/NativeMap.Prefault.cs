@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace NativeMap;
 
@@ -14,16 +13,9 @@ namespace NativeMap;
  * the slowest batch of the run (perf/README.md).
  *
  * So, for arrays of PrepareMinBytes and up, the map allocates the next array a little early, when the count enters the
- * last 1/PrepareWindowDivisor of the current capacity, and clears it a few pages per insert. By the time the growth
- * starts the array is zero and resident and the growth uses it (should a growth start before the window is over, it
- * clears the rest then). The array is allocated *not* zeroed and cleared here, because the heap's zeroing is not lazy:
- * a span the heap recycles warm (freed, not yet released: the previous, half-size array of the same map, or a huge-page
- * span kept whole) is cleared by memset inside the allocation. Measured with huge pages on, 4 M ulong keys: the
- * insert that allocated the next array cleared ~144 MiB in one go, and the slowest 4,096-insert batch was 51 ms
- * (16 ms with huge pages off); clearing the array over the window instead brings it back below the fault-bound batch.
- * Fresh pages are cleared twice (by the kernel at the fault, then by the memset): about 29 ms of memset over a 10 M
- * growth's window, a few ns per insert on average.
- * Cost: inserts in the window take the general path and clear about one page each per six inserts (the same faults,
+ * last 1/PrepareWindowDivisor of the current capacity, and faults it in a few pages per insert (one byte written per OS
+ * page: the page is zero and stays zero). By the time the growth starts the array is resident and the growth uses it.
+ * Cost: inserts in the window take the general path and touch about one page each per six inserts (the same faults,
  * spread out); the array is held for the window, but the peak (old + new arrays at growth start) is unchanged. Anything
  * that changes the size other than that growth (a shrink, a rebuild, Clear, Dispose, the map emptying) frees it.
  */
@@ -36,10 +28,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The next array is prepared during the last 1/16 of a growth cycle.</summary>
     private const int PrepareWindowDivisor = 16;
 
-    /// <summary>The array the next growth will use (2^(_b + 1) buckets, allocated not zeroed), or null.</summary>
+    /// <summary>The array the next growth will use (2^(_b + 1) buckets, allocated zeroed), or null.</summary>
     private byte* _nextBuckets;
 
-    /// <summary>Bytes of <see cref="_nextBuckets"/> cleared (and so faulted in) so far, from its start; the rest is garbage.</summary>
+    /// <summary>Bytes of <see cref="_nextBuckets"/> faulted in so far.</summary>
     private nuint _prefaulted;
 
     /// <summary>Whether a next array is being prepared (for tests).</summary>
@@ -68,7 +60,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             try
             {
-                _nextBuckets = (byte*)_heap.Allocate(BucketLayout<TKey, TValue>.ArrayBytes(_b + 1)); // cleared below, a share per insert
+                _nextBuckets = AllocateArray(_b + 1);
             }
             catch (OutOfMemoryException)
             {
@@ -89,8 +81,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         nuint window = (nuint)Math.Max(1, CapacityOf(_b) / PrepareWindowDivisor);
         nuint stride = ((total / window) + page) & ~(page - 1);
         nuint end = Math.Min(total, _prefaulted + stride);
-        NativeMemory.Clear(_nextBuckets + _prefaulted, end - _prefaulted);
-        _prefaulted = end;
+        for (; _prefaulted < end; _prefaulted += page)
+        {
+            Volatile.Write(ref _nextBuckets[_prefaulted], 0);
+        }
     }
 
     /// <summary>Takes the prepared array for a growth to 2^<paramref name="newB"/> buckets, or frees it when it does not fit.</summary>
@@ -101,12 +95,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             FreeNextArray();
             return null;
-        }
-
-        if (array != null)
-        {
-            nuint total = BucketLayout<TKey, TValue>.ArrayBytes(newB);
-            NativeMemory.Clear(array + _prefaulted, total - _prefaulted); // a growth that came before the window's end
         }
 
         _nextBuckets = null;
