@@ -111,10 +111,15 @@ public sealed class NativeMapBatchTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => map.SetValues([], []));
     }
 
-    [Fact]
-    public void SetValues_IntoEmptyMap_AllocatesOnceAndMatchesTheIndexer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SetValues_IntoEmptyMap_AllocatesOnceAndMatchesTheIndexer(bool hugePages)
     {
-        using var map = new NativeMap<long, long>(0, _heap);
+        // 100,000 entries: a 2.3 MiB bucket array, large enough for the heap's huge-page spans when they are on.
+        using var heap = new SpanHeap(new SpanHeapOptions { HugePages = hugePages });
+        Assert.True(hugePages || !heap.HugePagesActive);
+        using var map = new NativeMap<long, long>(0, heap);
         long[] keys = Enumerable.Range(0, 100_000).Select(i => (long)i * 7919).ToArray();
         long[] values = keys.Select(k => k ^ 0x55).ToArray();
         map.SetValues(keys, values);
