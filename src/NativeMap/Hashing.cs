@@ -1,6 +1,10 @@
+using System.IO.Hashing;
 using System.Numerics;
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeMap;
 
@@ -23,6 +27,16 @@ namespace NativeMap;
  *             linear: keys i << 32 then land in buckets (i * m) mod 2^B, and an m with low zero bits leaves half the
  *             buckets empty and the rest overflowing; measured 50 % overflow buckets at load 6.1 for some seeds.) Keys
  *             built to collide under long.GetHashCode() (hi == lo, multiples of 2^32) spread like any others.
+ *   Bitwise   also: structs whose default equality is exactly bit-for-bit equality, detected once per type
+ *   structs   (BitwiseStructs.IsBitwiseEquatable): not explicit layout, every instance field (recursively) an integer,
+ *             bool, char, enum or such a struct, no padding (the fields' sizes sum to the struct's size), and no
+ *             Equals/GetHashCode of its own other than the compiler's (a record struct's generated equality compares its
+ *             fields with their default comparers, which for these fields is bitwise; ValueType.Equals of such a struct
+ *             is a memcmp). Anything else (a float field, padding, a hand-written Equals even if bitwise in fact) stays
+ *             Comparer, unless the map is given BitwiseEqualityComparer<T> (the explicit opt-in: the user vouches that
+ *             equal keys have equal bytes). Structs of 1, 2, 4, 8 or 16 bytes hash as above; other sizes hash with
+ *             XxHash3 (System.IO.Hashing) seeded with S0, and compare with a span compare (unrolled for a constant size).
+ *             Measured in perf/README.md (the 24-byte key).
  *   Double,   hashed over their bits after normalising (d + 0.0 turns -0.0 into +0.0; every NaN becomes the canonical
  *   Single    NaN) and compared as a == b || (a is NaN && b is NaN): exactly double.Equals, the default comparer.
  *   Comparer  every other type (structs, decimal, DateTime, ...) and every map given a comparer other than the default:
@@ -95,10 +109,18 @@ internal static class KeyHashing<TKey>
     public static ulong Fold(ulong bits, in HashSeed seed) => Mix(bits ^ seed.S0, BitOperations.RotateLeft(bits, 32) ^ seed.S1);
 
     /// <summary>wyhash's mum: high XOR low word of the 128-bit product.</summary>
+    /// <remarks>On x64 the high word comes from mulx and the low word from a second multiply: Math.BigMul (both its
+    /// UInt128 and its out form) stores the low word to the stack and loads it back, two memory operations on every
+    /// lookup (seen in the JIT's disassembly, .NET 10).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix(ulong a, ulong b)
     {
-        UInt128 product = Math.BigMul(a, b); // the UInt128 form keeps both halves in registers (the out form spills)
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b) ^ (a * b);
+        }
+
+        UInt128 product = Math.BigMul(a, b);
         return (ulong)product ^ (ulong)(product >> 64);
     }
 
@@ -141,10 +163,16 @@ internal static class KeyHashing<TKey>
             return Fold(b, seed);
         }
 
-        // 16 bytes: Guid, Int128, UInt128.
-        ulong lo = Unsafe.ReadUnaligned<ulong>(ref b);
-        ulong hi = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 8));
-        return Fold(Mix(lo ^ seed.S0, hi ^ seed.S1) ^ seed.S2, seed);
+        if (Unsafe.SizeOf<TKey>() == 16)
+        {
+            // Guid, Int128, UInt128, 16-byte structs.
+            ulong lo = Unsafe.ReadUnaligned<ulong>(ref b);
+            ulong hi = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, 8));
+            return Fold(Mix(lo ^ seed.S0, hi ^ seed.S1) ^ seed.S2, seed);
+        }
+
+        // Structs of any other size.
+        return XxHash3.HashToUInt64(MemoryMarshal.CreateReadOnlySpan(ref b, Unsafe.SizeOf<TKey>()), (long)seed.S0);
     }
 
     /// <summary>Equality of keys of kind Bitwise, Double or Single, as the default comparer defines it.</summary>
@@ -187,8 +215,13 @@ internal static class KeyHashing<TKey>
             return l == r;
         }
 
-        return Unsafe.ReadUnaligned<ulong>(ref l) == Unsafe.ReadUnaligned<ulong>(ref r)
-            && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref l, 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, 8));
+        if (Unsafe.SizeOf<TKey>() == 16)
+        {
+            return Unsafe.ReadUnaligned<ulong>(ref l) == Unsafe.ReadUnaligned<ulong>(ref r)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref l, 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, 8));
+        }
+
+        return MemoryMarshal.CreateReadOnlySpan(ref l, Unsafe.SizeOf<TKey>()).SequenceEqual(MemoryMarshal.CreateReadOnlySpan(ref r, Unsafe.SizeOf<TKey>()));
     }
 
     /// <summary>Hash through a comparer: 32 bits of GetHashCode, mixed with the seed.</summary>
@@ -218,6 +251,68 @@ internal static class KeyHashing<TKey>
             return KeyKind.Bitwise;
         }
 
-        return KeyKind.Comparer;
+        return BitwiseStructs.IsBitwiseEquatable(t) ? KeyKind.Bitwise : KeyKind.Comparer;
+    }
+}
+
+/// <summary>Which struct types compare bit for bit under <see cref="EqualityComparer{T}.Default"/> (see the comment at the top).</summary>
+internal static class BitwiseStructs
+{
+    /// <summary>
+    /// Whether the default equality of <paramref name="type"/> is exactly equality of its bytes. Conservative: a false
+    /// answer only costs speed, a wrong true answer would break the map.
+    /// </summary>
+    public static bool IsBitwiseEquatable(Type type) => IsBitwise(type, depth: 0);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "A trimmed app keeps every instance field of a value type (its layout "
+        + "depends on them) and the Equals/GetHashCode overrides and IEquatable<T>.Equals of a type EqualityComparer<T>.Default "
+        + "may call (virtual and interface dispatch keep them), which are the only members read here.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "As above, for the fields' types.")]
+    private static bool IsBitwise(Type type, int depth)
+    {
+        if (type.IsEnum)
+        {
+            return true;
+        }
+
+        if (type.IsPrimitive)
+        {
+            return type != typeof(float) && type != typeof(double);
+        }
+
+        if (!type.IsValueType || type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Nullable<>) || type.IsExplicitLayout || depth > 16)
+        {
+            return false;
+        }
+
+        const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (MethodInfo method in type.GetMethods(Instance))
+        {
+            string name = method.Name;
+            bool equality = name is "Equals" or "GetHashCode" || name.EndsWith(".Equals", StringComparison.Ordinal) || name.EndsWith(".GetHashCode", StringComparison.Ordinal);
+            if (equality && !method.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
+            {
+                return false; // written by hand: bitwise or not, we cannot tell
+            }
+        }
+
+        FieldInfo[] fields = type.GetFields(Instance);
+        if (fields.Length == 0)
+        {
+            return false; // an empty struct has a padding byte
+        }
+
+        long size = 0;
+        foreach (FieldInfo field in fields)
+        {
+            if (!IsBitwise(field.FieldType, depth + 1))
+            {
+                return false;
+            }
+
+            size += RuntimeHelpers.SizeOf(field.FieldType.TypeHandle);
+        }
+
+        return size == RuntimeHelpers.SizeOf(type.TypeHandle); // no padding between or after the fields
     }
 }

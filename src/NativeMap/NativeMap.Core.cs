@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using NativeMap.Allocator;
 
 namespace NativeMap;
@@ -6,15 +8,16 @@ namespace NativeMap;
 /*
  * NativeMap: design.
  *
- * Terminology (Go's runtime/map.go). The map is an array of 2^B buckets. A bucket has 8 slots (tophash[8], keys[8],
- * values[8], overflow pointer; BucketLayout.cs); the buckets linked from it through overflow pointers form its chain.
+ * Terminology (Go's runtime/map.go). The map is an array of 2^B buckets. A bucket has 8 slots (tophash[8], overflow
+ * pointer, then 8 keys and 8 values, as pairs or grouped; BucketLayout.cs); the buckets linked from it through overflow
+ * pointers form its chain.
  * hash = Hash(key) (Hashing.cs, 64 bits, per-map seed): the low B bits choose the bucket, the top 8 bits are the slot's
  * tophash (TopHash.cs: values 0-4 are sentinels).
  *
- * Lookup. Load the bucket's 8 tophash bytes as one ulong; a SWAR compare gives the slots whose tophash matches; each
- * gets a full key compare. If slot 7 is emptyRest the rest of the chain is empty and the search ends, otherwise it goes
- * on in the overflow bucket. While the map is evacuating, the old bucket the hash selects is read instead when it is not
- * evacuated yet (its head's slot 0 is not an evacuation mark).
+ * Lookup. Compare the bucket's 8 tophash bytes with the key's at once (a vector byte compare; TopHash.cs) to get the
+ * slots whose tophash matches; each gets a full key compare. If slot 7 is emptyRest the rest of the chain is empty and
+ * the search ends, otherwise it goes on in the overflow bucket. While the map is evacuating, the old chain the hash
+ * selects is read instead when it is not evacuated yet (its unit is at or above _nevacuate).
  *
  * Insert scans the chain for the key and remembers the first empty slot (emptyOne or emptyRest) on the way; emptyRest
  * ends the scan. Filling the first empty slot keeps the emptyRest slots a suffix of the chain: the invariant is that a
@@ -29,11 +32,13 @@ namespace NativeMap;
  * kept as 13/2), or does a same-size grow (compaction) when overflow buckets reach 2^B (Go's 2^min(B, 15) with its sampled counter). A delete starts a
  * shrink to 2^(B-1) when count < 6.5 * 2^B / 4. Either way the new array is allocated zeroed by the heap (which skips
  * the memset for pages it knows are zero; we never clear it again) and the old one is kept as _oldBuckets; no entry
- * moves then. Every write (insert, overwrite, delete) that finds _oldBuckets set evacuates the old bucket(s) its key maps
- * to, plus the lowest ones not yet evacuated (_nevacuate: 2 during growth, 8 during a shrink, where Go does 1; measured
- * in NativeMap.Growth.cs), so evacuation ends within 2^oldB / 2 writes. Each old overflow
- * bucket is freed as soon as its chain is evacuated; the old array goes back to the heap the moment the last bucket is
- * done. No grow or shrink starts while another is in progress.
+ * moves then. Every write (insert, overwrite, delete) that finds _oldBuckets set evacuates the lowest units not yet
+ * evacuated (from _nevacuate: 2 during growth, 8 during a shrink), strictly in order, so evacuation ends within
+ * 2^oldB / 2 writes and streams through both arrays. Where Go first evacuates the bucket the write's key maps to (three
+ * random cache misses: old bucket, X and Y), a write whose old chain is not evacuated yet works in that old chain, and
+ * evacuation moves what it finds there later (NativeMap.Growth.cs). Each old overflow bucket is freed as soon as its
+ * chain is evacuated; the old array goes back to the heap the moment the last unit is done. No grow or shrink starts
+ * while another is in progress.
  *
  * Shrink hysteresis. A shrink starts at load 13/8 (a quarter of the growth load) and leaves load 13/4; growth starts at
  * 13/2 and leaves 13/4. From either end, the entry count must double (to grow again) or halve (to shrink again) before
@@ -46,10 +51,12 @@ namespace NativeMap;
  * and falls back to an order by bit-reversed hash, independent of the array size, only where removes moved entries
  * under it; removes and the evacuations they cause cannot make it skip or repeat an entry.
  *
- * Fast paths. Lookups, inserts that fit an existing slot, overwrites and removes of a bitwise or floating-point key
- * under the default comparer run inline in the public method when one flag, _fastReads, says the map is non-empty,
- * not resizing and not being written; they hash with the JIT-folded bitwise hash, compare with ==, and use thresholds
- * precomputed for the current size (_growAt, _shrinkBelow, _overflowLimit). Everything else (a comparer, an empty
+ * Fast paths. Lookups, inserts that fit an existing slot, overwrites and removes of a bitwise (primitive, enum, Guid,
+ * detected bitwise struct) or floating-point key under the default comparer, or of any non-floating-point key under
+ * BitwiseEqualityComparer (the opt-in; _defaultHashing says which), run inline in the public method when one field,
+ * _fastBuckets, is not null: it holds the array when the map is non-empty, not resizing and not being written. They
+ * hash with the JIT-folded bitwise hash (XxHash3 for structs of sizes other than 1, 2, 4, 8, 16), compare bytes, and use the mask and thresholds precomputed for the current size (_fastMask, _growAt, _shrinkBelow,
+ * _overflowLimit). Everything else (a comparer, an empty
  * map, a resize in progress, an insert that would grow or needs an overflow bucket, a remove that shrinks) takes the
  * general path, which is the reference implementation; the fast paths must agree with it (the model tests run both).
  * Why: over maps larger than the caches, throughput is bound by how many operations the out-of-order window holds at
@@ -129,15 +136,18 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private bool _writing;
 
     /// <summary>
-    /// True when a lookup may take the inline path of <see cref="FindValue"/>: the key hashes bitwise under the default
-    /// comparer, the map has entries, no resize is in progress and no write is in flight. Cleared by BeginWrite and
-    /// recomputed by EndWrite (every change of those conditions happens inside a write, or in Dispose), so that a
-    /// lookup tests one byte instead of four fields.
+    /// <see cref="_buckets"/> when the inline paths may run (the key hashes bitwise under the default comparer, the map
+    /// has entries, no resize is in progress and no write is in flight), else null. Cleared by BeginWrite and recomputed
+    /// by EndWrite (every change of those conditions happens inside a write, or in Dispose), so that a lookup tests
+    /// and loads one field where it would test four and then load the array.
     /// </summary>
-    private bool _fastReads;
+    private byte* _fastBuckets;
 
-    // Thresholds of the current size, recomputed with _fastReads (RecomputeFastState) and read only by the inline paths,
-    // which run only when no resize is in progress, so they always describe the current array.
+    // The mask and thresholds of the current size, recomputed with _fastBuckets (RecomputeFastState) and read only by the
+    // inline paths, which run only when no resize is in progress, so they always describe the current array.
+
+    /// <summary>2^_b - 1: the bucket of a hash on the inline paths (kept so that a lookup does not derive it from _b).</summary>
+    private nuint _fastMask;
 
     /// <summary>An insert of a new key when <see cref="_count"/> reaches this leaves the inline path: <see cref="CapacityOf"/>(_b)
     /// (growth), or earlier when the next array is to be prepared (NativeMap.Prefault.cs).</summary>
@@ -158,6 +168,13 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The user's comparer, or null for the default (which allows the bitwise fast paths).</summary>
     private readonly IEqualityComparer<TKey>? _comparer;
 
+    /// <summary>
+    /// Whether keys are hashed and compared by <see cref="KeyHashing{TKey}"/>'s default functions (HashDefault,
+    /// EqualsDefault) and the inline paths may run: the default comparer over a key kind other than Comparer, or
+    /// <see cref="BitwiseEqualityComparer{T}"/> (the opt-in) over a key that is not floating-point.
+    /// </summary>
+    private readonly bool _defaultHashing;
+
     /// <summary>Resizes started (growth, same-size growth, shrink, rebuild); a diagnostic for tests of hysteresis.</summary>
     private int _resizeCount;
 
@@ -168,7 +185,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Hash(in TKey key)
     {
-        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        if (UsesDefaultHashing)
         {
             return KeyHashing<TKey>.HashDefault(key, _seed);
         }
@@ -180,12 +197,22 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool KeysEqual(in TKey stored, in TKey probe)
     {
-        if (KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null)
+        if (UsesDefaultHashing)
         {
             return KeyHashing<TKey>.EqualsDefault(stored, probe);
         }
 
         return _comparer is null ? EqualityComparer<TKey>.Default.Equals(stored, probe) : _comparer.Equals(stored, probe);
+    }
+
+    /// <summary>
+    /// Whether <see cref="_defaultHashing"/> holds. For primitive and detected struct keys without a comparer the JIT
+    /// still reads the field (a comparer may be given), for floating-point keys likewise; it is one load beside the seed.
+    /// </summary>
+    private bool UsesDefaultHashing
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _defaultHashing;
     }
 
     private ulong HashThroughComparer(in TKey key)
@@ -246,7 +273,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         _writing = true;
-        _fastReads = false;
+        _fastBuckets = null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -271,13 +298,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         _writing = false;
-        _fastReads = (_count != 0) & (_oldBuckets == null); // a remove may have emptied the map or started a shrink
+        _fastBuckets = _count != 0 && _oldBuckets == null ? _buckets : null; // a remove may have emptied the map or started a shrink
     }
 
-    /// <summary>Recomputes <see cref="_fastReads"/> and the thresholds the inline paths use, after a write that may have resized.</summary>
+    /// <summary>Recomputes <see cref="_fastBuckets"/>, the mask and the thresholds the inline paths use, after a write that may have resized.</summary>
     private void RecomputeFastState()
     {
-        _fastReads = KeyHashing<TKey>.Kind != KeyKind.Comparer && _comparer is null && _count != 0 && _oldBuckets == null;
+        _fastBuckets = UsesDefaultHashing && _count != 0 && _oldBuckets == null ? _buckets : null;
+        _fastMask = BucketMask(_b);
         _growAt = Math.Min(CapacityOf(_b), PrepareAt(_b) - 1); // inserts that end in the preparation window take the general path
         _shrinkBelow = _b > _minB
             ? (int)Math.Min(int.MaxValue, (((long)LoadFactorNumerator << _b) + (LoadFactorDenominator * ShrinkLoadDivisor) - 1) / (LoadFactorDenominator * ShrinkLoadDivisor))
@@ -285,14 +313,24 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         _overflowLimit = 1 << _b;
     }
 
-    /// <summary>Whether the inline paths may run: default bitwise equality, entries present, no resize, no write in flight.</summary>
-    private bool CanTakeFastPath => KeyHashing<TKey>.Kind != KeyKind.Comparer && _fastReads;
+    /// <summary>
+    /// The bucket array when the inline paths may run (default bitwise equality, entries present, no resize, no write in
+    /// flight), else null; always null for keys hashed through a comparer (the JIT folds the test away).
+    /// </summary>
+    private byte* FastBuckets
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _fastBuckets;
+    }
 
-    /// <summary>Enters a write from an inline path (which only runs when <see cref="_fastReads"/> says no write is in flight).</summary>
+    /// <summary>Whether the inline paths may run.</summary>
+    private bool CanTakeFastPath => FastBuckets != null;
+
+    /// <summary>Enters a write from an inline path (which only runs when <see cref="_fastBuckets"/> says no write is in flight).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void BeginFastWrite()
     {
-        _fastReads = false;
+        _fastBuckets = null;
         _writing = true;
     }
 
@@ -304,25 +342,31 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// progress, no write in flight) is tested with one branch and runs inline in the caller; everything else goes to
     /// <see cref="FindValueGeneral"/>. Why it pays: lookups over a map larger than the caches are bound by how many can
     /// be in flight at once, which the out-of-order window decides; a short inline path (no call, no saved registers,
-    /// one flag instead of four tests) lets more lookups overlap. Measured on 1 M random long keys (TieredCompilation
-    /// off, same process, same table): 49 ns per hit through the general path, 39 ns inline.
+    /// one field instead of four tests) lets more lookups overlap. Measured on 1 M random long keys (TieredCompilation
+    /// off, same process, same table): 49 ns per hit through the general path, 39 ns inline. Then, with the key kept in a
+    /// register (by value, not <c>in</c>), the array and mask read from two fields, the hash's multiply without a stack
+    /// round trip and the tophash compare as one vector compare (TopHash.MatchSlots), 10 M ulong keys, warm heap, two
+    /// alternating runs: hits 56-83 -> 49-50 ns, misses 48-69 -> 31-38 ns.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal TValue* FindValue(in TKey key)
+    internal TValue* FindValue(TKey key)
     {
-        if (!CanTakeFastPath)
+        byte* buckets = FastBuckets;
+        if (buckets == null)
         {
             return FindValueGeneral(key);
         }
 
         ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
-        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
-        return SearchChain(b, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: true);
+        byte* b = BucketLayout<TKey, TValue>.At(buckets, (nuint)hash & _fastMask);
+        return SearchChain(b, TopHash.Of(hash), key, defaultEquality: true);
     }
 
     /// <summary>Every lookup the inline path of <see cref="FindValue"/> does not take.</summary>
+    /// <remarks>The key is passed by value: passing it by reference would make the caller's copy address-exposed, and
+    /// the inline path would then keep it on the stack instead of in a register.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TValue* FindValueGeneral(in TKey key)
+    private TValue* FindValueGeneral(TKey key)
     {
         if (_count == 0)
         {
@@ -336,30 +380,41 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         ulong hash = Hash(key);
-        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        return SearchChain(HeadFor(hash, out _), TopHash.Of(hash), key, defaultEquality: false);
+    }
+
+    /// <summary>
+    /// The head of the chain that holds <paramref name="hash"/>'s key if it is present, and takes it if it is added: the
+    /// old chain while a resize has not evacuated it yet (<paramref name="inOld"/>), else the new one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* HeadFor(ulong hash, out bool inOld)
+    {
         byte* old = _oldBuckets;
         if (old != null)
         {
-            byte* ob = BucketLayout<TKey, TValue>.At(old, (nuint)hash & BucketMask(_oldB));
-            if (!TopHash.IsEvacuated(ob))
+            nuint o = (nuint)hash & BucketMask(_oldB);
+            if (!IsEvacuatedOld(o))
             {
-                b = ob;
+                inOld = true;
+                return BucketLayout<TKey, TValue>.At(old, o);
             }
         }
 
-        return SearchChain(b, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: false);
+        inOld = false;
+        return BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
     }
 
     /// <summary>Looks for <paramref name="key"/> in the chain from <paramref name="b"/>; emptyRest ends the search.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TValue* SearchChain(byte* b, ulong pattern, in TKey key, bool defaultEquality)
+    private TValue* SearchChain(byte* b, byte top, in TKey key, bool defaultEquality)
     {
+        Vector128<byte> pattern = TopHash.VectorPattern(top);
         do
         {
-            ulong tophashes = TopHash.Load(b);
-            for (ulong match = TopHash.Match(tophashes, pattern); match != 0; match &= match - 1)
+            for (uint match = TopHash.MatchSlots(b, pattern); match != 0; match &= match - 1)
             {
-                int i = TopHash.FirstSlot(match);
+                int i = BitOperations.TrailingZeroCount(match);
                 TKey* candidate = BucketLayout<TKey, TValue>.Key(b, i);
                 if (defaultEquality ? KeyHashing<TKey>.EqualsDefault(*candidate, key) : KeysEqual(*candidate, key))
                 {
@@ -367,7 +422,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 }
             }
 
-            if (TopHash.EndsChain(tophashes))
+            if (TopHash.EndsChain(b))
             {
                 return null;
             }
@@ -432,7 +487,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private TValue* FindOrInsertFast(in TKey key, out bool exists)
     {
         ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
-        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        byte* b = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & _fastMask);
 
         // An insert writes the value line of the slot it picks, which is known only once the tophash line is in:
         // ask for the rest of the bucket now. Measured (1 M random long inserts into an empty map): 79 -> 68 ns.
@@ -474,13 +529,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         ulong pattern = TopHash.Broadcast(top);
         while (true)
         {
-            nuint index = (nuint)hash & BucketMask(_b);
             if (_oldBuckets != null)
             {
-                GrowWork(index);
+                GrowWork();
             }
 
-            byte* b = BucketLayout<TKey, TValue>.At(_buckets, index);
+            // Mid-resize, a key whose old chain is not evacuated yet is added there (evacuation moves it later with the
+            // rest): writes never evacuate out of order, so evacuation streams through both arrays.
+            byte* b = HeadFor(hash, out bool inOld);
             TopHash.PrefetchRest(b, BucketLayout<TKey, TValue>.BucketSize);
             TValue* found = SearchChainForInsert(b, pattern, key, defaultEquality: false, out byte* insertBucket, out int insertSlot, out byte* last);
             if (found != null)
@@ -500,7 +556,15 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             {
                 // The chain is full: last is its last bucket.
                 insertBucket = NewOverflowBucket(last);
-                _noverflow++;
+                if (inOld)
+                {
+                    _oldNoverflow++;
+                }
+                else
+                {
+                    _noverflow++;
+                }
+
                 insertSlot = 0;
             }
 
@@ -526,7 +590,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private bool RemoveFast(in TKey key, TValue* value)
     {
         ulong hash = KeyHashing<TKey>.HashDefault(key, _seed);
-        byte* head = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & BucketMask(_b));
+        byte* head = BucketLayout<TKey, TValue>.At(_buckets, (nuint)hash & _fastMask);
         return RemoveFromChain(head, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: true, value);
     }
 
@@ -538,14 +602,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private bool RemoveCore(in TKey key, TValue* value)
     {
         ulong hash = Hash(key);
-        nuint index = (nuint)hash & BucketMask(_b);
         if (_oldBuckets != null)
         {
-            GrowWork(index);
+            GrowWork();
         }
 
-        byte* head = BucketLayout<TKey, TValue>.At(_buckets, index);
-        return RemoveFromChain(head, TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: false, value);
+        return RemoveFromChain(HeadFor(hash, out _), TopHash.Broadcast(TopHash.Of(hash)), key, defaultEquality: false, value);
     }
 
     /// <summary>Finds and deletes <paramref name="key"/> in the chain at <paramref name="head"/>, then lets the map shrink or reset.</summary>

@@ -369,19 +369,18 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             {
                 if (map._oldB > b)
                 {
-                    byte* low = BucketLayout<TKey, TValue>.At(old, index);
-                    if (!TopHash.IsEvacuated(low))
+                    if (!map.IsEvacuatedOld(index))
                     {
-                        first = low;
+                        first = BucketLayout<TKey, TValue>.At(old, index);
                         second = BucketLayout<TKey, TValue>.At(old, index + ((nuint)1 << b));
                     }
                 }
                 else
                 {
-                    byte* source = BucketLayout<TKey, TValue>.At(old, index & BucketMask(map._oldB));
-                    if (!TopHash.IsEvacuated(source))
+                    nuint source = index & BucketMask(map._oldB);
+                    if (!map.IsEvacuatedOld(source))
                     {
-                        first = source;
+                        first = BucketLayout<TKey, TValue>.At(old, source);
                         filter |= map._oldB < b;
                     }
                 }

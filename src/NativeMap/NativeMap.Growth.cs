@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -14,10 +15,13 @@ namespace NativeMap;
  *               chain first) and marked evacuatedX. Evacuating the pair together keeps "is the unit done?" a question
  *               about one head (old j), for lookups, writers and the enumerator alike.
  *
- * A write whose key maps to new bucket j evacuates the unit that feeds j, then the next units in order from _nevacuate
- * (Go evacuates one; we evacuate 2 during growth and 8 during a shrink: measured, see GrowthUnitsPerWrite). _nevacuate skips
- * units already evacuated out of order (at most 1024 per step, as Go does, so no write pays for a long scan). When it
- * reaches the unit count, the old array is freed.
+ * Every write evacuates the next units in order from _nevacuate (2 during growth, 8 during a shrink: measured, see
+ * GrowthUnitsPerWrite), and nothing else: units are evacuated strictly in order, so "is unit u evacuated?" is
+ * u < _nevacuate (IsEvacuatedOld), answered without reading the old array. A write (insert, overwrite, delete) whose
+ * key's unit is not evacuated yet works in the old chain; the unit's evacuation moves whatever the chain then holds. Go
+ * instead evacuates the unit a write touches first, which costs three random cache misses (old bucket, X, Y) on a
+ * third or more of the writes during a growth; in order, the old array is read and the new one written as streams.
+ * When _nevacuate reaches the unit count, the old array is freed.
  *
  * Evacuating a unit, in three phases so that an exception cannot leave it half-moved:
  *   1. count the live entries and, for growth, compute each one's destination (this hashes, which may run a user's
@@ -26,7 +30,8 @@ namespace NativeMap;
  *      overflow buckets behind, which are harmless and counted);
  *   3. move the entries in chain order, mark every old slot, free the old chain's overflow buckets (only the head stays,
  *      for its marks), bump _layoutEpoch.
- * Destination buckets are empty before their unit is evacuated: every write to new bucket j evacuates j's unit first.
+ * Destination buckets are empty before their unit is evacuated: writes to keys of an unevacuated unit go to its old
+ * chain (NativeMap.HeadFor), so nothing is written to a new bucket before the unit that feeds it is evacuated.
  *
  * Why old overflow buckets can be freed per unit (Go keeps them until the whole array goes, because its iterators hold
  * bucket pointers): our enumerator holds no pointer across a change of _layoutEpoch.
@@ -38,16 +43,14 @@ namespace NativeMap;
 
 public sealed unsafe partial class NativeMap<TKey, TValue>
 {
-    /// <summary>Units skipped per step when <see cref="_nevacuate"/> passes buckets that writes evacuated out of order.</summary>
-    private const int MaxEvacuationMarkScan = 1024;
-
     /// <summary>
-    /// Units a write evacuates in order (from _nevacuate) during growth, besides the unit it touches (Go: 1). Units
-    /// evacuated in order are cheap (the old and new arrays are read and written as streams); a unit evacuated because a
-    /// write touched it costs three cache misses in three places. Evacuating more in order leaves fewer units for the
-    /// random path. Measured, inserting random longs into an empty map (ns per insert / slowest batch of 4,096, warm heap):
-    /// 1: 90 / 4.6 ms at 1 M, 143 / 7.2 ms at 10 M; 2: 79 / 4.6 ms, 137 / 7.6 ms; 8: 77 / 9.8 ms, 126 / 11.1 ms.
-    /// 2 takes most of the gain without raising the worst batch.
+    /// Units a write evacuates (in order, from _nevacuate) during growth (Go: 1, plus the unit the write touches).
+    /// Measured when writes also evacuated the unit they touched (ns per insert / slowest batch of 4,096, random longs
+    /// into an empty map, warm heap): 1: 90 / 4.6 ms at 1 M, 143 / 7.2 ms at 10 M; 2: 79 / 4.6 ms, 137 / 7.6 ms; 8: 77 /
+    /// 9.8 ms, 126 / 11.1 ms. In order only (10 M ulong, fresh process, median of 3): 2: 270 ns / 14.6 ms; 4: 270 / 18.6;
+    /// 8: 261 / 35.0. Insert time is flat in this range; the slowest batch grows with the units per write, so 2.
+    /// In order only against the old rule (both at 2, 10 M, warm heap, 4 alternating runs): 176-240 against 196-208 ns
+    /// per insert: no difference this VM resolves; kept for what it enables (the index test, streams).
     /// </summary>
     private const int GrowthUnitsPerWrite = 2;
 
@@ -144,32 +147,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
     }
 
-    /// <summary>Evacuates the unit feeding new bucket <paramref name="index"/>, then unit <see cref="_nevacuate"/>.</summary>
+    /// <summary>A write's share of the resize in progress: the next units in order from <see cref="_nevacuate"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // only while a resize is in progress; keeps the write paths small
-    private void GrowWork(nuint index)
+    private void GrowWork()
     {
-        if (_oldB > _b)
-        {
-            EvacuateShrinkUnit(index);
-            for (int i = 0; i < ShrinkUnitsPerWrite && _oldBuckets != null; i++)
-            {
-                EvacuateShrinkUnit(_nevacuate);
-            }
-        }
-        else
-        {
-            EvacuateGrowthUnit(index & BucketMask(_oldB));
-            for (int i = 0; i < GrowthUnitsPerWrite && _oldBuckets != null; i++)
-            {
-                EvacuateGrowthUnit(_nevacuate);
-            }
-        }
-    }
-
-    /// <summary>Evacuates every remaining unit (for rebuilds and tests).</summary>
-    internal void EvacuateAll()
-    {
-        while (_oldBuckets != null)
+        int units = _oldB > _b ? ShrinkUnitsPerWrite : GrowthUnitsPerWrite;
+        for (int i = 0; i < units && _oldBuckets != null; i++)
         {
             if (_oldB > _b)
             {
@@ -182,41 +165,68 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
     }
 
+    /// <summary>Evacuates every remaining unit, as one write (for tests and benchmarks).</summary>
+    internal void EvacuateAll()
+    {
+        BeginWrite();
+        try
+        {
+            while (_oldBuckets != null)
+            {
+                if (_oldB > _b)
+                {
+                    EvacuateShrinkUnit(_nevacuate);
+                }
+                else
+                {
+                    EvacuateGrowthUnit(_nevacuate);
+                }
+            }
+        }
+        finally
+        {
+            EndWrite(); // the inline paths may run again once the resize is over
+        }
+    }
+
+    /// <summary>
+    /// Whether old bucket <paramref name="oldIndex"/> has been evacuated. Units are evacuated strictly in order, so this
+    /// is an index test: no read of the old array (which may be far from the caches, and whose evacuated part need not be
+    /// read again). For a shrink the unit of old bucket o is o mod 2^_b.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsEvacuatedOld(nuint oldIndex) => (_oldB > _b ? oldIndex & BucketMask(_b) : oldIndex) < _nevacuate;
+
     /// <summary>Growth or same-size growth: moves old bucket <paramref name="unit"/>'s chain to new buckets X (and Y).</summary>
     private void EvacuateGrowthUnit(nuint unit)
     {
+        Debug.Assert(unit == _nevacuate, "units are evacuated in order");
         byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, unit);
-        if (!TopHash.IsEvacuated(head))
+        bool split = _b > _oldB;
+        nuint highBit = (nuint)1 << _oldB;
+        byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
+        byte* y = split ? BucketLayout<TKey, TValue>.At(_buckets, unit + highBit) : null;
+
+        // Three buckets in three places (old, X, Y): ask for all their lines at once rather than one miss at a time.
+        TopHash.PrefetchRest(head, BucketLayout<TKey, TValue>.BucketSize);
+        TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
+        if (split)
         {
-            bool split = _b > _oldB;
-            nuint highBit = (nuint)1 << _oldB;
-            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
-            byte* y = split ? BucketLayout<TKey, TValue>.At(_buckets, unit + highBit) : null;
-
-            // Three buckets in three places (old, X, Y): ask for all their lines at once rather than one miss at a time.
-            TopHash.PrefetchRest(head, BucketLayout<TKey, TValue>.BucketSize);
-            TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
-            if (split)
-            {
-                TopHash.PrefetchAll(y, BucketLayout<TKey, TValue>.BucketSize);
-            }
-
-            if (BucketLayout<TKey, TValue>.Overflow(head) == null)
-            {
-                EvacuateBucket(head, x, y, highBit);
-            }
-            else
-            {
-                EvacuateChain(head, x, y, highBit);
-            }
-
-            _layoutEpoch++;
+            TopHash.PrefetchAll(y, BucketLayout<TKey, TValue>.BucketSize);
         }
 
-        if (unit == _nevacuate)
+        if (BucketLayout<TKey, TValue>.Overflow(head) == null)
         {
-            AdvanceEvacuationMark();
+            EvacuateBucket(head, x, y, highBit);
         }
+        else
+        {
+            EvacuateChain(head, x, y, highBit);
+        }
+
+        _layoutEpoch++;
+
+        AdvanceEvacuationMark();
     }
 
     /// <summary>
@@ -336,35 +346,30 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>Shrink: moves old buckets <paramref name="unit"/> and <paramref name="unit"/> + 2^_b into new bucket <paramref name="unit"/>.</summary>
     private void EvacuateShrinkUnit(nuint unit)
     {
+        Debug.Assert(unit == _nevacuate, "units are evacuated in order");
         byte* low = BucketLayout<TKey, TValue>.At(_oldBuckets, unit);
-        if (!TopHash.IsEvacuated(low))
+        byte* high = BucketLayout<TKey, TValue>.At(_oldBuckets, unit + ((nuint)1 << _b));
+        byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
+        TopHash.PrefetchRest(low, BucketLayout<TKey, TValue>.BucketSize);
+        TopHash.PrefetchAll(high, BucketLayout<TKey, TValue>.BucketSize);
+        TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
+
+        // Two one-bucket chains with at most 8 entries between them (the common case at shrink load) fit in the
+        // empty destination head without counting or reserving.
+        if (BucketLayout<TKey, TValue>.Overflow(low) != null || BucketLayout<TKey, TValue>.Overflow(high) != null
+            || BitOperations.PopCount(TopHash.MatchFull(TopHash.Load(low)) | (TopHash.MatchFull(TopHash.Load(high)) >> 1)) > BucketLayout<TKey, TValue>.SlotCount)
         {
-            byte* high = BucketLayout<TKey, TValue>.At(_oldBuckets, unit + ((nuint)1 << _b));
-            byte* x = BucketLayout<TKey, TValue>.At(_buckets, unit);
-            TopHash.PrefetchRest(low, BucketLayout<TKey, TValue>.BucketSize);
-            TopHash.PrefetchAll(high, BucketLayout<TKey, TValue>.BucketSize);
-            TopHash.PrefetchAll(x, BucketLayout<TKey, TValue>.BucketSize);
-
-            // Two one-bucket chains with at most 8 entries between them (the common case at shrink load) fit in the
-            // empty destination head without counting or reserving.
-            if (BucketLayout<TKey, TValue>.Overflow(low) != null || BucketLayout<TKey, TValue>.Overflow(high) != null
-                || BitOperations.PopCount(TopHash.MatchFull(TopHash.Load(low)) | (TopHash.MatchFull(TopHash.Load(high)) >> 1)) > BucketLayout<TKey, TValue>.SlotCount)
-            {
-                Reserve(x, CountLive(low) + CountLive(high));
-            }
-
-            int xi = 0;
-            MoveChain(low, ref x, ref xi);
-            MoveChain(high, ref x, ref xi);
-            FreeOldOverflow(low);
-            FreeOldOverflow(high);
-            _layoutEpoch++;
+            Reserve(x, CountLive(low) + CountLive(high));
         }
 
-        if (unit == _nevacuate)
-        {
-            AdvanceEvacuationMark();
-        }
+        int xi = 0;
+        MoveChain(low, ref x, ref xi);
+        MoveChain(high, ref x, ref xi);
+        FreeOldOverflow(low);
+        FreeOldOverflow(high);
+        _layoutEpoch++;
+
+        AdvanceEvacuationMark();
     }
 
     /// <summary>Moves a whole old chain to the destination cursor (<paramref name="x"/>, <paramref name="xi"/>), marking it evacuated.</summary>
@@ -408,6 +413,12 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
         // Byte for byte, padding included: the enumerator orders keys with equal hashes by their bytes, so a key's bytes
         // must not change when it moves (a struct assignment may copy field by field and leave the padding behind).
+        if (BucketLayout<TKey, TValue>.Interleaved)
+        {
+            Unsafe.CopyBlockUnaligned(BucketLayout<TKey, TValue>.Key(to, toSlot), BucketLayout<TKey, TValue>.Key(from, fromSlot), (uint)BucketLayout<TKey, TValue>.KeyStride);
+            return;
+        }
+
         Unsafe.CopyBlockUnaligned(BucketLayout<TKey, TValue>.Key(to, toSlot), BucketLayout<TKey, TValue>.Key(from, fromSlot), (uint)sizeof(TKey));
         *BucketLayout<TKey, TValue>.Value(to, toSlot) = *BucketLayout<TKey, TValue>.Value(from, fromSlot);
     }
@@ -458,15 +469,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
     private void AdvanceEvacuationMark()
     {
-        nuint units = EvacuationUnits;
-        _nevacuate++;
-        nuint stop = Math.Min(_nevacuate + MaxEvacuationMarkScan, units);
-        while (_nevacuate < stop && TopHash.IsEvacuated(BucketLayout<TKey, TValue>.At(_oldBuckets, _nevacuate)))
-        {
-            _nevacuate++;
-        }
-
-        if (_nevacuate == units)
+        if (++_nevacuate == EvacuationUnits)
         {
             // Done: every old overflow bucket was freed with its chain; the array goes back to the heap now.
             _heap.Free(_oldBuckets);
@@ -523,7 +526,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         _noverflow = 0;
         _oldNoverflow = 0;
         _nevacuate = 0;
-        _fastReads = false;
+        _fastBuckets = null;
         _layoutEpoch++;
     }
 
@@ -579,10 +582,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 nuint oldCount = (nuint)1 << _oldB;
                 for (nuint u = 0; u < oldCount; u++)
                 {
-                    byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, u);
-                    if (!TopHash.IsEvacuated(head))
+                    if (!IsEvacuatedOld(u))
                     {
-                        CopyChainInto(head, array, newB, ref noverflow);
+                        CopyChainInto(BucketLayout<TKey, TValue>.At(_oldBuckets, u), array, newB, ref noverflow);
                     }
                 }
             }

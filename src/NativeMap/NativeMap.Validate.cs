@@ -19,6 +19,21 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             Fail("no-write-in-progress", "the writing flag is set outside a write");
         }
+        byte* expectedFast = _defaultHashing && _count != 0 && _oldBuckets == null ? _buckets : null;
+        if (_defaultHashing != (_comparer is null ? KeyHashing<TKey>.Kind != KeyKind.Comparer
+                : _comparer is BitwiseEqualityComparer<TKey> && KeyHashing<TKey>.Kind is KeyKind.Bitwise or KeyKind.Comparer))
+        {
+            Fail("default-hashing", "the default-hashing flag does not follow from the key kind and the comparer");
+        }
+
+        if (!(_fastBuckets == expectedFast))
+        {
+            Fail("fast-state", "the inline paths' array is not the array exactly when they may run");
+        }
+        if (!(_fastBuckets == null || (_fastMask == BucketMask(_b) && _growAt <= CapacityOf(_b) && _overflowLimit == 1 << _b)))
+        {
+            Fail("fast-thresholds", $"mask {_fastMask}, growAt {_growAt}, overflow limit {_overflowLimit} do not describe B = {_b}");
+        }
         if (_disposed)
         {
             if (!(_buckets == null && _oldBuckets == null && _count == 0))
@@ -41,6 +56,15 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             if (!(_buckets != null && _prefaulted <= BucketLayout<TKey, TValue>.ArrayBytes(_b + 1)))
             {
                 Fail("next-array", $"a prepared next array with B = {_b}, {_prefaulted} bytes faulted in");
+            }
+
+            for (nuint offset = 0; offset < _prefaulted; offset += int.MaxValue / 2)
+            {
+                int length = (int)Math.Min(_prefaulted - offset, int.MaxValue / 2);
+                if (new ReadOnlySpan<byte>(_nextBuckets + offset, length).ContainsAnyExcept((byte)0))
+                {
+                    Fail("next-array-clear", $"the prepared next array is not zero within its first {_prefaulted} bytes");
+                }
             }
         }
 
@@ -87,12 +111,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 byte* head = BucketLayout<TKey, TValue>.At(_oldBuckets, o);
                 nuint unit = _oldB > _b ? o & BucketMask(_b) : o;
                 bool evacuated = TopHash.IsEvacuated(head);
-                if (unit < _nevacuate)
+                if (!(evacuated == (unit < _nevacuate) && evacuated == IsEvacuatedOld(o)))
                 {
-                    if (!(evacuated))
-                    {
-                        Fail("evacuated-below-nevacuate", $"old bucket {o} (unit {unit}) is below nevacuate {_nevacuate} but not evacuated");
-                    }
+                    Fail("evacuated-exactly-below-nevacuate", $"old bucket {o} (unit {unit}, nevacuate {_nevacuate}) is {(evacuated ? "" : "not ")}evacuated: units are evacuated strictly in order");
                 }
 
                 if (_oldB > _b)

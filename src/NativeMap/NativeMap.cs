@@ -56,7 +56,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
     /// <summary>Creates a map with a capacity, a key comparer and a heap.</summary>
     /// <param name="capacity">Entries to make room for. The map will not shrink below this capacity until <see cref="TrimExcess"/>.</param>
     /// <param name="comparer">Key equality and hashing; null means <see cref="EqualityComparer{T}.Default"/>, which for
-    /// primitive, enum and <see cref="Guid"/> keys is replaced by full-width seeded hashing with the same equality.</param>
+    /// primitive, enum and <see cref="Guid"/> keys, and for structs whose default equality is bit for bit (integer, bool,
+    /// char and enum fields, no padding, no hand-written Equals), is replaced by full-width seeded hashing with the same
+    /// equality. <see cref="BitwiseEqualityComparer{T}.Instance"/> opts any other non-floating-point key into that
+    /// hashing, with byte equality.</param>
     /// <param name="heap">The heap that supplies every byte of the map; null means <see cref="SpanHeap.Shared"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="heap"/> is disposed.</exception>
@@ -82,6 +85,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue> : IDictionary<TKey, T
         _heap = heap;
         _seedSource = seedSource;
         _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
+        _defaultHashing = _comparer is null
+            ? KeyHashing<TKey>.Kind != KeyKind.Comparer
+            : _comparer is BitwiseEqualityComparer<TKey> && KeyHashing<TKey>.Kind is KeyKind.Bitwise or KeyKind.Comparer;
         _seed = HashSeed.Draw(_seedSource);
         _minB = BucketShiftFor(capacity);
         _b = _minB;

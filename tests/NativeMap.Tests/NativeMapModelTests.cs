@@ -60,6 +60,44 @@ public sealed class NativeMapModelTests
     }
 
     [Fact]
+    public void Model_DetectedRecordKey24ToLong_MatchesDictionary()
+    {
+        // Detected bitwise, 24 bytes: XxHash3 and the inline paths.
+        var coverage = MapModel<RecordKey24, long>.Run(_output, Operations, r =>
+        {
+            int i = r.Next(20_000);
+            return new RecordKey24(i, i * 31L, i % 17);
+        }, r => r.NextInt64());
+        Assert.True(coverage.GrowthsSeen > 0 && coverage.ShrinksSeen > 0, coverage.ToString());
+    }
+
+    [Fact]
+    public void Model_DetectedPlainKey12AndMixedKey8_MatchDictionary()
+    {
+        MapModel<PlainKey12, int>.Run(_output, Operations / 2, r =>
+        {
+            int i = r.Next(20_000);
+            return new PlainKey12 { A = i, B = i >> 3, C = -i };
+        }, r => r.Next());
+        MapModel<MixedKey8, int>.Run(_output, Operations / 2, r =>
+        {
+            int i = r.Next(20_000);
+            return new MixedKey8((DayOfWeek)(i % 7), (i & 8) != 0, (byte)i, (char)('a' + (i % 26)), new Pair16((short)(i >> 4), (short)(i >> 9)));
+        }, r => r.Next());
+    }
+
+    [Fact]
+    public void Model_OptInHandKey24ToLong_MatchesDictionary()
+    {
+        var coverage = MapModel<HandKey24, long>.Run(_output, Operations, r =>
+        {
+            int i = r.Next(20_000);
+            return new HandKey24(i, i * 31L, i % 17);
+        }, r => r.NextInt64(), BitwiseEqualityComparer<HandKey24>.Instance);
+        Assert.True(coverage.GrowthsSeen > 0 && coverage.ShrinksSeen > 0, coverage.ToString());
+    }
+
+    [Fact]
     public void Model_ByteToLong_MatchesDictionary()
     {
         MapModel<byte, long>.Run(_output, 100_000, r => (byte)r.Next(256), r => r.NextInt64());

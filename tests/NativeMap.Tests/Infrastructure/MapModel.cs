@@ -193,8 +193,11 @@ public sealed class MapModel<TKey, TValue>
     {
         TValue value = _nextValue(_random);
         bool present = _model.ContainsKey(key);
-        switch (_random.Next(5))
+        switch (_random.Next(6))
         {
+            case 5:
+                SetBatch(key, value);
+                break;
             case 0:
                 _map[key] = value;
                 _model[key] = value;
@@ -256,8 +259,11 @@ public sealed class MapModel<TKey, TValue>
     private void Lookup(TKey key)
     {
         bool expected = _model.TryGetValue(key, out TValue expectedValue);
-        switch (_random.Next(3))
+        switch (_random.Next(4))
         {
+            case 3:
+                LookupBatch(key);
+                break;
             case 0:
                 Assert.Equal(expected, _map.TryGetValue(key, out TValue actual));
                 Assert.Equal(expectedValue, actual);
@@ -277,6 +283,53 @@ public sealed class MapModel<TKey, TValue>
 
                 break;
         }
+    }
+
+    /// <summary>SetValues of a batch that starts with <paramref name="key"/> and may repeat keys (the last value wins).</summary>
+    private void SetBatch(TKey key, TValue value)
+    {
+        int length = _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 24);
+        var keys = new TKey[length];
+        var values = new TValue[length];
+        keys[0] = key;
+        values[0] = value;
+        for (int i = 1; i < length; i++)
+        {
+            keys[i] = _random.Next(8) == 0 ? keys[_random.Next(i)] : _nextKey(_random);
+            values[i] = _nextValue(_random);
+        }
+
+        _map.SetValues(keys, values);
+        for (int i = 0; i < length; i++)
+        {
+            _model[keys[i]] = values[i];
+        }
+    }
+
+    /// <summary>TryGetValues of a batch that starts with <paramref name="key"/>, hits, misses and repeats mixed.</summary>
+    private void LookupBatch(TKey key)
+    {
+        int length = _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 40);
+        var keys = new TKey[length];
+        keys[0] = key;
+        for (int i = 1; i < length; i++)
+        {
+            keys[i] = _random.Next(8) == 0 ? keys[_random.Next(i)] : _nextKey(_random);
+        }
+
+        var values = new TValue[length + _random.Next(3)];
+        var found = new bool[length + _random.Next(3)];
+        int hits = _map.TryGetValues(keys, values, found);
+        int expectedHits = 0;
+        for (int i = 0; i < length; i++)
+        {
+            bool present = _model.TryGetValue(keys[i], out TValue expected);
+            Assert.Equal(present, found[i]);
+            Assert.Equal(expected, values[i]);
+            expectedHits += present ? 1 : 0;
+        }
+
+        Assert.Equal(expectedHits, hits);
     }
 
     /// <summary>Enumerates while removing and overwriting; checks exactly-once against the model.</summary>
