@@ -320,7 +320,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
             _ = central?.TrimRetained(long.MaxValue);
         }
 
-        _pages.DiscardMetadata(all: true);
+        _pages.DiscardMetadata();
 
         long cutoff = _clock.Now();
         long total = 0;
@@ -391,7 +391,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
             _ = central?.TrimRetained(retainedCutoff);
         }
 
-        _pages.DiscardMetadata(all: false);
+        _pages.DiscardMetadata();
     }
 
     public void Dispose()

@@ -42,13 +42,15 @@ namespace NativeMap.Allocator;
 /// on huge pages behind the heap's accounting.</para>
 /// <para><b>Metadata.</b> Span descriptors (<see cref="SpanData"/>, 128 bytes) and small spans' block-state arrays live in
 /// native <see cref="SlotPool"/>s beside the arenas, allocated lowest slot first and freed with their spans; pages of
-/// the pools that stay empty go back to the OS at the scavenger's next maintenance pass (and at once on
+/// the pools that empty go back to the OS at the scavenger's next maintenance pass (and at once on
 /// <see cref="SpanHeap.FreeOSMemory"/>), and <see cref="HeapStats.MetadataBytes"/> counts what they hold resident, so the
 /// heap's metadata shrinks with the heap and is reported as it is. (They were managed objects, pooled for good: 26 MiB
 /// for a million 1,000-byte blocks stayed on the GC heap after every block was freed.) The per-page maps of the arenas
 /// (12 bytes per 8 KiB page) stay managed: they are read without the lock and must never fault.</para>
 /// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
-/// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
+/// No OS call is made with it held but those of growth, which are rare and cost microseconds: <see cref="IOsMemory.Reserve"/> of an
+/// arena with its initial no-huge-page advice, and <see cref="IOsMemory.ReserveMetadata"/> of a metadata chunk (1 MiB,
+/// every 8,191 spans).</para>
 /// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
 /// <c>ReservedBytes == (InUsePages + IdlePages + ReleasedPages) · PageSize</c>, each figure equal to the sum over
 /// spans.</para>
@@ -740,11 +742,11 @@ internal sealed unsafe partial class PageHeap
     }
 
     /// <summary>
-    /// Returns the empty pages of the descriptor and state pools to the OS (<see cref="SlotPool"/>): those empty since
-    /// the previous call, or every empty one when <paramref name="all"/>. The OS calls are made without the lock.
+    /// Returns the empty pages of the descriptor and state pools to the OS (<see cref="SlotPool"/>). The OS calls are
+    /// made without the lock.
     /// </summary>
     /// <returns>Bytes discarded.</returns>
-    public long DiscardMetadata(bool all)
+    public long DiscardMetadata()
     {
         var plans = new List<(nint Address, nint Bytes, int FirstPage, int Pages)>[1 + _statePools.Length];
         lock (_lock)
@@ -756,7 +758,7 @@ internal sealed unsafe partial class PageHeap
 
             for (int i = 0; i < plans.Length; i++)
             {
-                plans[i] = MetadataPool(i).BeginDiscardLocked(all);
+                plans[i] = MetadataPool(i).BeginDiscardLocked();
             }
         }
 

@@ -14,9 +14,10 @@ namespace NativeMap.Allocator;
 /// that go back to the OS with the pages they sit on.</para>
 /// <para><b>Allocation</b> takes the lowest free slot (a bitmap, searched from the lowest word that may have a free bit).
 /// Live slots thus stay packed at the bottom, and the pages at the top empty when the heap shrinks.</para>
-/// <para><b>Release.</b> Each OS page of slots counts its live slots. A page that empties is <i>empty</i>; one still
-/// empty at the next maintenance pass is <i>aged</i> and is discarded (<see cref="IOsMemory.DiscardMetadata"/>), as the
-/// heap's own pages are: under the lock its slots leave the free bitmap (so nothing is allocated there), the call is
+/// <para><b>Release.</b> Each OS page of slots counts its live slots. A page that empties is <i>empty</i>, and the next
+/// maintenance pass of the scavenger (or <see cref="SpanHeap.FreeOSMemory"/>) discards it
+/// (<see cref="IOsMemory.DiscardMetadata"/>): metadata follows the spans it describes within one maintenance interval
+/// (the decay, clamped to 0.1–10 s), and a page refilled soon after costs one page fault. As for the heap's own pages, under the lock its slots leave the free bitmap (so nothing is allocated there), the call is
 /// made without the lock, and under the lock again the page is marked not resident and its slots are free again.
 /// <see cref="ResidentBytes"/> counts the pages touched and not discarded: what the pool costs in RSS.</para>
 /// <para><b>Lock-free reads.</b> Chunks are never unmapped before <see cref="Dispose"/>, and the chunk table is
@@ -28,8 +29,7 @@ internal sealed unsafe class SlotPool
     private const byte NotResident = 0;
     private const byte Live = 1;
     private const byte Empty = 2;
-    private const byte Aged = 3;
-    private const byte Discarding = 4;
+    private const byte Discarding = 3;
 
     private readonly IOsMemory _os;
     private readonly int _slotShift;
@@ -45,7 +45,7 @@ internal sealed unsafe class SlotPool
     /// <summary>Live slots per OS page of the reserved chunks.</summary>
     private int[] _pageLive = [];
 
-    /// <summary>Per OS page: <see cref="NotResident"/>, <see cref="Live"/>, <see cref="Empty"/>, <see cref="Aged"/> or
+    /// <summary>Per OS page: <see cref="NotResident"/>, <see cref="Live"/>, <see cref="Empty"/> or
     /// <see cref="Discarding"/>.</summary>
     private byte[] _pageState = [];
 
@@ -158,18 +158,16 @@ internal sealed unsafe class SlotPool
     }
 
     /// <summary>
-    /// Starts discarding empty pages: aged ones (empty since before the previous call), or every empty one when
-    /// <paramref name="all"/>; pages that emptied since the previous call become aged. The pages returned are taken out of
-    /// allocation until <see cref="EndDiscardLocked"/>. Coalesces neighbours into one range.
+    /// Starts discarding the empty pages. The pages returned are taken out of allocation until
+    /// <see cref="EndDiscardLocked"/>. Coalesces neighbours into one range.
     /// </summary>
-    public List<(nint Address, nint Bytes, int FirstPage, int Pages)> BeginDiscardLocked(bool all)
+    public List<(nint Address, nint Bytes, int FirstPage, int Pages)> BeginDiscardLocked()
     {
         var ranges = new List<(nint, nint, int, int)>();
         int pages = _pageState.Length;
         for (int page = 0; page < pages; page++)
         {
-            byte state = _pageState[page];
-            if (state == Aged || (all && state == Empty))
+            if (_pageState[page] == Empty)
             {
                 _pageState[page] = Discarding;
                 SetPageFree(page, false);
@@ -183,10 +181,6 @@ internal sealed unsafe class SlotPool
                 {
                     ranges.Add((address, 1 << _pageShift, page, 1));
                 }
-            }
-            else if (state == Empty)
-            {
-                _pageState[page] = Aged;
             }
         }
 
@@ -215,7 +209,7 @@ internal sealed unsafe class SlotPool
         {
             for (int page = first; page < first + count; page++)
             {
-                _pageState[page] = discarded ? NotResident : Aged;
+                _pageState[page] = discarded ? NotResident : Empty;
                 SetPageFree(page, true);
                 _discardingSlots -= SlotsOnPage(page);
                 if (discarded)

@@ -28,7 +28,7 @@ public sealed unsafe class MetadataTests
         Assert.True(after.MetadataBytes - empty <= 16 << 10, $"metadata still {after.MetadataBytes - empty} bytes above the empty heap's");
         Assert.True(os.MetadataDiscards > 0);
 
-        // The same through maintenance alone: pages that emptied are discarded one maintenance pass later.
+        // The same through maintenance alone: the caches drain, the spans go back, and their metadata pages are discarded.
         blocks = Allocate(heap, Blocks, 1000);
         blocks.ForEach(p => heap.Free((void*)p));
         long discards = os.MetadataDiscards;
