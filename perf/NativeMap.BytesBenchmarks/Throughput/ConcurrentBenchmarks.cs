@@ -98,7 +98,7 @@ public abstract class ConcurrentBenchmarks : BytesBenchmarkBase
         return sum;
     });
 
-    [Benchmark(OperationsPerInvoke = Operations)]
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
     [BenchmarkCategory("ConcurrentSet")]
     public long DictionarySet() => Split(static (self, thread, from, to) =>
     {
