@@ -31,7 +31,7 @@ namespace NativeMap;
  * quarter of that load, hysteresis and the capacity floor: exactly NativeMap's rules. Evacuation (NativeBytesMap.Growth.cs)
  * moves slots (tophash, hash word, entry word) and never reads an entry: the hash word holds every bit a bucket index can
  * use (B <= 30), which is why it is 32 bits and not fewer. Entries themselves move only when an overwrite changes their
- * block size, and (phase 2) when compaction moves them.
+ * block size, and when compaction moves them into fuller spans (NativeBytesMap.Compaction.cs).
  *
  * Writes allocate before they change anything: a new entry block (and, when its chain is full, an overflow bucket) is
  * allocated and filled before the slot is linked; an overwrite that needs a different block size gets its new block

@@ -176,7 +176,12 @@ public static class MemoryChild
         public long LiveBytes { get; protected set; }
 
         public static Subject Create(MemoryVariant variant, MemorySettings settings) =>
-            variant.Native ? new MapSubject(variant, settings) : new DictionarySubject(settings);
+            variant switch
+            {
+                { Concurrent: true } => new StoreSubject(settings),
+                { Native: true } => new MapSubject(variant, settings),
+                _ => new DictionarySubject(settings),
+            };
 
         public abstract void Fill();
 
@@ -316,6 +321,69 @@ public static class MemoryChild
         {
             _map.Dispose();
             _heap.Dispose();
+        }
+    }
+
+    /// <summary>The concurrent store on a heap of its own, automatic compaction in every shard, its maintenance timer on.</summary>
+    private sealed class StoreSubject : Subject
+    {
+        private readonly SpanHeap _heap;
+        private readonly ConcurrentNativeBytesMap _store;
+
+        public StoreSubject(MemorySettings settings)
+            : base(settings)
+        {
+            _heap = new SpanHeap(new SpanHeapOptions { Name = "bytes-memory-store", ScavengeDecay = settings.Decay });
+            _store = new ConcurrentNativeBytesMap(new ConcurrentNativeBytesMapOptions { Heap = _heap });
+        }
+
+        public override SpanHeap? Heap => _heap;
+
+        public override void Fill()
+        {
+            byte[] value = KeySet.Value(1, Settings.ValueSize);
+            Span<byte> key = stackalloc byte[KeySet.MaxLength];
+            for (int i = 0; i < Settings.Count; i++)
+            {
+                _store.Set(key[..KeySet.Write(i, key)], value);
+            }
+
+            LiveBytes = Live();
+        }
+
+        public override void DeleteScattered()
+        {
+            Span<byte> key = stackalloc byte[KeySet.MaxLength];
+            for (int i = 0; i < Settings.Count; i++)
+            {
+                if (i % 10 != 0)
+                {
+                    _store.Remove(key[..KeySet.Write(i, key)]);
+                }
+            }
+
+            LiveBytes = Live();
+        }
+
+        public override void Compact(Action<string> log) =>
+            log(string.Create(CultureInfo.InvariantCulture, $"automatic per-shard compaction, {_store.ShardCount} shards; GC heap after the delete {GC.GetTotalMemory(false) / 1048576.0:F1} MiB"));
+
+        public override void Clear()
+        {
+            _store.Clear();
+            LiveBytes = 0;
+        }
+
+        public override void Dispose()
+        {
+            _store.Dispose();
+            _heap.Dispose();
+        }
+
+        private long Live()
+        {
+            StoreStatistics statistics = _store.GetStatistics();
+            return statistics.KeyBytes + statistics.ValueBytes;
         }
     }
 }

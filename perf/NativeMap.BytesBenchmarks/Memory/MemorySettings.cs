@@ -16,7 +16,7 @@ public sealed record MemorySettings
 
     public bool Quick { get; init; }
 
-    public IReadOnlyList<MemoryVariant> Variants { get; init; } = MemoryVariant.All;
+    public IReadOnlyList<MemoryVariant> Variants { get; init; } = MemoryVariant.Default;
 
     /// <summary>A file-name stem for this run's size: <c>memory-1M-1000B</c>.</summary>
     public string Stem => $"memory-{Describe(Count)}-{ValueSize}B{(Quick ? "-quick" : "")}";
@@ -27,7 +27,8 @@ public sealed record MemorySettings
           (every key whose index is not a multiple of 10), compacts (per variant), idles for the decay, clears, idles
           again; each variant in a child process of its own, one after another, RSS and GC heap sampled every 100 ms.
           Writes DIR/memory-<n>-<value>B.csv, .md and .png. Defaults: --n 1000000 --value 1000 --decay 10
-          --variants dictionary,native,native-compact,native-nocompact --out perf/NativeMap.BytesBenchmarks/results.
+          --variants dictionary,native,native-compact,native-nocompact --out perf/NativeMap.BytesBenchmarks/results
+          (also: store, the ConcurrentNativeBytesMap).
           --quick: 20,000 keys, 0.5 s decay (the test's smoke run).
         """;
 

@@ -5,7 +5,8 @@ namespace NativeMap.BytesBenchmarks.Memory;
 /// <param name="Legend">What the chart and the report call it.</param>
 /// <param name="Native">A <see cref="NativeBytesMap"/> (else a <c>Dictionary&lt;string, byte[]&gt;</c>).</param>
 /// <param name="Compaction">For the map: how it compacts after the scattered delete.</param>
-public sealed record MemoryVariant(string Name, string Legend, bool Native, CompactionChoice Compaction)
+/// <param name="Concurrent">A <see cref="ConcurrentNativeBytesMap"/> (shards of maps) instead of one map.</param>
+public sealed record MemoryVariant(string Name, string Legend, bool Native, CompactionChoice Compaction, bool Concurrent = false)
 {
     public static readonly MemoryVariant Dictionary = new("dictionary", "Dictionary<string, byte[]>", Native: false, CompactionChoice.None);
 
@@ -15,7 +16,13 @@ public sealed record MemoryVariant(string Name, string Legend, bool Native, Comp
 
     public static readonly MemoryVariant Off = new("native-nocompact", "NativeBytesMap, compaction off", Native: true, CompactionChoice.None);
 
-    public static IReadOnlyList<MemoryVariant> All { get; } = [Dictionary, Auto, Explicit, Off];
+    /// <summary>The concurrent store (the cache's and the server's), automatic per-shard compaction; not in the default run.</summary>
+    public static readonly MemoryVariant Store = new("store", "ConcurrentNativeBytesMap, automatic compaction", Native: true, CompactionChoice.Automatic, Concurrent: true);
+
+    /// <summary>The variants a run without <c>--variants</c> measures.</summary>
+    public static IReadOnlyList<MemoryVariant> Default { get; } = [Dictionary, Auto, Explicit, Off];
+
+    public static IReadOnlyList<MemoryVariant> All { get; } = [Dictionary, Auto, Explicit, Off, Store];
 
     public static MemoryVariant Find(string name) =>
         All.FirstOrDefault(v => v.Name == name) ?? throw new ArgumentException($"no variant '{name}' (known: {string.Join(", ", All.Select(v => v.Name))})");

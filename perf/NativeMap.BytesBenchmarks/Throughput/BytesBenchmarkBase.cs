@@ -79,7 +79,7 @@ public abstract class BytesBenchmarkBase
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public virtual void Cleanup()
     {
         Map?.Dispose();
         Map = null;
