@@ -9,14 +9,15 @@ namespace NativeMap.CacheServer.Load;
 public sealed record LoadSettings
 {
     public const string Usage = """
-        Usage: NativeMap.CacheServer.Load <throughput|memory|eviction|all> [options]
+        Usage: NativeMap.CacheServer.Load <throughput|memory|eviction|churn|all> [options]
           throughput   redis-benchmark -t set,get,mset,incr (and MGET of 10 keys) -d 100 -n 1000000 -c 50 -r 1000000,
                        pipelined (-P 16) and not (-P 1), against both servers in turn
           memory       load N keys x V bytes, FLUSHALL; and load, DEL 90 % scattered, wait 30 s, FLUSHALL:
                        RSS of each server sampled every 100 ms, chart and table
           eviction     --maxmemory 256mb allkeys-lru: write 1 GB of distinct keys (RSS sampled), then a Zipf
                        cache-aside GET load (hit rate)
-          all          the three, in that order
+          churn        connect, PING, close, over and over: connections/s and managed bytes per connection
+          all          throughput, memory and eviction, in that order
         Options:
           --quick            small sizes (CI's smoke run)
           --out DIR          where results go (default: perf/NativeMap.CacheServer.Load/results)
@@ -81,7 +82,7 @@ public sealed record LoadSettings
         }
 
         string mode = args[0];
-        if (mode is not ("throughput" or "memory" or "eviction" or "all"))
+        if (mode is not ("throughput" or "memory" or "eviction" or "churn" or "all"))
         {
             throw new ArgumentException($"unknown mode '{mode}'");
         }

@@ -62,6 +62,15 @@ public static class Program
                 Report.WriteMemory(settings, flushes, deletes, timelines, deleteTimelines);
             }
 
+            if (settings.Mode is "churn")
+            {
+                log.WriteLine("connection churn (connect, PING, close):");
+                foreach (ServerKind kind in kinds)
+                {
+                    await ChurnExperiment.RunAsync(kind, settings, log).ConfigureAwait(false);
+                }
+            }
+
             if (settings.Mode is "eviction" or "all")
             {
                 log.WriteLine($"eviction: maxmemory {settings.MaxMemory >> 20} MiB allkeys-lru, write {settings.EvictionBytes >> 20} MiB, Zipf GET:");

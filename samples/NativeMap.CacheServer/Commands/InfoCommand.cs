@@ -129,6 +129,7 @@ internal static class InfoCommand
         Field(text, "heap_released_by_force", heap.ReleasedByForceBytes);
         Field(text, "managed_heap", GC.GetTotalMemory(forceFullCollection: false));
         Field(text, "managed_committed", GC.GetGCMemoryInfo().TotalCommittedBytes);
+        Field(text, "managed_allocated_total", GC.GetTotalAllocatedBytes(precise: false));
     }
 
     private static void Stats(StringBuilder text, ServerContext server)

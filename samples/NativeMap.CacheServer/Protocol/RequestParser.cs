@@ -37,6 +37,9 @@ internal sealed class RequestParser
     /// <summary>Longest bulk a client may send before it has authenticated (Redis: 16 KiB).</summary>
     public const int UnauthenticatedMaxBulkBytes = 16 * 1024;
 
+    /// <summary>Requests with more arguments than this take the general path (their slots grow as they arrive).</summary>
+    private const int FastPathMaxArguments = 1024;
+
     private readonly CommandArguments _arguments;
     private readonly InlineSplitter _inline = new();
 
@@ -89,6 +92,14 @@ internal sealed class RequestParser
                 return ParseInline(buffer, out end);
             }
 
+            if (TryParseInFirstSegment(buffer, maxBulkBytes, authenticated, out long consumed))
+            {
+                end = buffer.GetPosition(consumed);
+                BytesNeeded = 0;
+                return ParseStatus.Complete;
+            }
+
+            _arguments.Clear();
             reader.Advance(1);
             ParseStatus status = ReadLine(ref reader, "Protocol error: too big mbulk count string", out ReadOnlySequence<byte> line);
             if (status != ParseStatus.Complete)
@@ -174,6 +185,61 @@ internal sealed class RequestParser
         end = _position;
         Reset();
         return ParseStatus.Complete;
+    }
+
+    /// <summary>
+    /// The common case, read straight from a span: a well-formed multibulk that lies wholly in the buffer's first
+    /// segment (a pipelined batch of small requests usually does). Anything else — a request crossing into the next
+    /// segment, an incomplete one, a malformed one, a large count — returns false and goes through the general path,
+    /// which gives the same result for well-formed input and the error for malformed input.
+    /// </summary>
+    private bool TryParseInFirstSegment(in ReadOnlySequence<byte> buffer, long maxBulkBytes, bool authenticated, out long consumed)
+    {
+        consumed = 0;
+        ReadOnlyMemory<byte> first = buffer.First;
+        ReadOnlySpan<byte> span = first.Span;
+        int position = 1;
+        if (span.IsEmpty || span[0] != (byte)'*' || !TryReadNumberLine(span, ref position, out long count) || count <= 0 || count > FastPathMaxArguments
+            || (count > UnauthenticatedMaxArguments && !authenticated))
+        {
+            return false;
+        }
+
+        for (long i = 0; i < count; i++)
+        {
+            if (position >= span.Length || span[position] != (byte)'$')
+            {
+                return false;
+            }
+
+            position++;
+            if (!TryReadNumberLine(span, ref position, out long length) || length < 0 || length > maxBulkBytes
+                || (length > UnauthenticatedMaxBulkBytes && !authenticated) || span.Length - position < length + 2)
+            {
+                return false;
+            }
+
+            _arguments.Add(new ReadOnlySequence<byte>(first.Slice(position, (int)length)));
+            position += (int)length + 2;
+        }
+
+        consumed = position;
+        return true;
+    }
+
+    /// <summary>Reads "digits\r?" at <paramref name="position"/> within the span (a number line of the fast path).</summary>
+    private static bool TryReadNumberLine(ReadOnlySpan<byte> span, ref int position, out long value)
+    {
+        value = 0;
+        ReadOnlySpan<byte> rest = span[position..];
+        int cr = rest[..Math.Min(rest.Length, RespNumber.MaxLength + 1)].IndexOf((byte)'\r');
+        if (cr < 0 || cr + 1 >= rest.Length || !RespNumber.TryParse(rest[..cr], out value))
+        {
+            return false;
+        }
+
+        position += cr + 2;
+        return true;
     }
 
     /// <summary>Forgets a request in progress (the connection is closing, or its buffer is being replaced).</summary>
