@@ -165,6 +165,7 @@ public sealed class CacheServer : IAsyncDisposable
             }
             finally
             {
+                connection.ReleaseScratch();
                 _context.Clients.Remove(connection);
             }
         });

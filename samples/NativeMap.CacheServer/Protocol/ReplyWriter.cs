@@ -18,20 +18,21 @@ internal sealed class ReplyWriter : IBufferWriter<byte>
 
     private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
 
-    private PipeWriter _writer;
+    /// <summary>The connection's pipe; null while the writer sits in the pool between connections.</summary>
+    private PipeWriter? _writer;
 
     /// <summary>The span the pipe gave us last; bytes [0, _buffered) of it are written but not yet advanced.</summary>
     private Memory<byte> _memory;
 
     private int _buffered;
 
-    public ReplyWriter(PipeWriter writer)
+    public ReplyWriter(PipeWriter? writer)
     {
         _writer = writer;
     }
 
     /// <summary>Bytes written since the last flush of the pipe (committed or not).</summary>
-    public long UnflushedBytes => _writer.UnflushedBytes + _buffered;
+    public long UnflushedBytes => _writer!.UnflushedBytes + _buffered;
 
     /// <summary>Error replies written (INFO stats <c>total_error_replies</c>).</summary>
     public long ErrorReplies { get; private set; }
@@ -41,19 +42,20 @@ internal sealed class ReplyWriter : IBufferWriter<byte>
     {
         if (_buffered > 0)
         {
-            _writer.Advance(_buffered);
+            _writer!.Advance(_buffered);
             _buffered = 0;
         }
 
         _memory = default;
     }
 
-    /// <summary>Points the writer at another pipe (tests reuse one writer across pipes).</summary>
-    internal void Reset(PipeWriter writer)
+    /// <summary>Points the writer at another connection's pipe (or none, in the pool) and zeroes its counter.</summary>
+    internal void Reset(PipeWriter? writer)
     {
         _writer = writer;
         _memory = default;
         _buffered = 0;
+        ErrorReplies = 0;
     }
 
     public void Advance(int count)
@@ -220,10 +222,10 @@ internal sealed class ReplyWriter : IBufferWriter<byte>
 
         if (_buffered > 0)
         {
-            _writer.Advance(_buffered);
+            _writer!.Advance(_buffered);
             _buffered = 0;
         }
 
-        _memory = _writer.GetMemory(Math.Max(size, ChunkBytes));
+        _memory = _writer!.GetMemory(Math.Max(size, ChunkBytes));
     }
 }

@@ -36,7 +36,8 @@ internal sealed class ClientConnection
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Action? _abort;
-    private readonly CommandArguments _arguments = new();
+    private readonly ConnectionScratch _scratch;
+    private readonly CommandArguments _arguments;
     private readonly RequestParser _parser;
     private ConnectionCounters _counters;
 
@@ -50,6 +51,11 @@ internal sealed class ClientConnection
     /// <summary>Error replies written before the last counter reset (the writer counts them all).</summary>
     private long _errorRepliesBase;
 
+    /// <summary>Set once the working objects went back to the pool; the error count is then kept here.</summary>
+    private volatile bool _released;
+
+    private long _releasedErrorReplies;
+
     /// <summary>Set by CONFIG RESETSTAT on another connection; this one zeroes its counters at its next batch.</summary>
     private volatile bool _resetCountersRequested;
 
@@ -62,8 +68,11 @@ internal sealed class ClientConnection
         _abort = abort;
         RemoteEndPoint = remote;
         LocalEndPoint = local;
-        Reply = new ReplyWriter(output);
-        _parser = new RequestParser(_arguments);
+        _scratch = server.ScratchPool.Get();
+        _arguments = _scratch.Arguments;
+        _parser = _scratch.Parser;
+        Reply = _scratch.Reply;
+        Reply.Reset(output);
         _authenticated = server.Settings.RequirePass is null;
         ConnectedAt = Environment.TickCount64;
         LastInteraction = ConnectedAt;
@@ -109,8 +118,17 @@ internal sealed class ClientConnection
     public ConnectionCounters SnapshotCounters()
     {
         ConnectionCounters copy = _counters;
-        copy.ErrorReplies = Reply.ErrorReplies - _errorRepliesBase;
+        copy.ErrorReplies = _released ? _releasedErrorReplies : Reply.ErrorReplies - _errorRepliesBase;
         return copy;
+    }
+
+    /// <summary>Returns the working objects to the pool: call once, after the loop has ended (INFO may still read the
+    /// counters until the connection leaves the registry; they no longer come from the writer).</summary>
+    public void ReleaseScratch()
+    {
+        _releasedErrorReplies = Reply.ErrorReplies - _errorRepliesBase;
+        _released = true;
+        Server.ScratchPool.Return(_scratch);
     }
 
     /// <summary>Closes the transport from outside (server stop, CLIENT KILL): the pending read ends.</summary>

@@ -47,6 +47,23 @@ public class ConnectionTests
     }
 
     [Fact]
+    public async Task ShortLivedClients_ReuseTheConnectionObjects()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        for (int i = 0; i < 20; i++)
+        {
+            using (RawClient client = server.Connect())
+            {
+                Assert.Equal("PONG", client.Call("PING").Text);
+            }
+
+            await TestServer.WaitUntilAsync(() => server.Server.ClientCount == 0, "the client is gone");
+        }
+
+        Assert.True(server.Server.Context.ScratchPolicy.Created <= 2, $"{server.Server.Context.ScratchPolicy.Created} created for 20 sequential clients");
+    }
+
+    [Fact]
     public async Task Ping_Echo_Select_Quit_BehaveAsRedis()
     {
         await using TestServer server = await TestServer.StartAsync();
