@@ -16,7 +16,8 @@ internal static class CommandLine
           --port N                 TCP port (default 6399; 0 = any free port)
           --bind ADDRESS           address to listen on (default 127.0.0.1)
           --maxmemory SIZE         used-memory limit, e.g. 256mb, 1gb (default 0 = none)
-          --maxmemory-policy NAME  noeviction (default), allkeys-lru, allkeys-random, volatile-ttl
+          --maxmemory-policy NAME  noeviction (default), allkeys-lru, allkeys-random, volatile-lru,
+                                   volatile-random, volatile-ttl
           --max-bulk SIZE          largest bulk string accepted (default 512mb)
           --max-clients N          most clients at once (default 10000)
           --requirepass PASSWORD   require AUTH with this password

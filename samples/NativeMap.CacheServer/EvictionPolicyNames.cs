@@ -1,16 +1,19 @@
 namespace NativeMap.CacheServer;
 
-/// <summary>The Redis spellings of <see cref="EvictionPolicy"/> (<c>maxmemory-policy</c> values).</summary>
+/// <summary>The Redis spellings (<c>maxmemory-policy</c> values) of the store's <see cref="EvictionPolicy"/>. The LFU
+/// policies are not implemented: the store keeps an access time per entry, not a frequency.</summary>
 internal static class EvictionPolicyNames
 {
-    /// <summary>The accepted names, in the order an error message lists them.</summary>
-    public static readonly string[] All = ["allkeys-lru", "allkeys-random", "volatile-ttl", "noeviction"];
+    /// <summary>The accepted names, in the order Redis lists them in its error message.</summary>
+    public static readonly string[] All = ["volatile-lru", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-random", "noeviction"];
 
     public static string ToName(EvictionPolicy policy) => policy switch
     {
         EvictionPolicy.NoEviction => "noeviction",
         EvictionPolicy.AllKeysLru => "allkeys-lru",
         EvictionPolicy.AllKeysRandom => "allkeys-random",
+        EvictionPolicy.VolatileLru => "volatile-lru",
+        EvictionPolicy.VolatileRandom => "volatile-random",
         EvictionPolicy.VolatileTtl => "volatile-ttl",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, null),
     };

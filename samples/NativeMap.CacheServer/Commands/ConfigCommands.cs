@@ -34,13 +34,8 @@ internal static class ConfigCommands
                 ? policy
                 : throw new UnreachableException(),
         },
-        new()
-        {
-            Name = "maxmemory-samples",
-            Get = s => Invariant(s.Settings.MaxMemorySamples),
-            Validate = v => ValidateInteger(v, 1, int.MaxValue),
-            Apply = (s, v) => s.Settings.MaxMemorySamples = int.Parse(v, CultureInfo.InvariantCulture),
-        },
+        // Fixed at start (--maxmemory-samples is not offered either): the store takes its sample size when created.
+        new() { Name = "maxmemory-samples", Get = s => Invariant(s.Options.MaxMemorySamples) },
         new()
         {
             Name = "proto-max-bulk-len",
@@ -144,7 +139,7 @@ internal static class ConfigCommands
 
     public static void ResetStat(ClientConnection client, CommandArguments args)
     {
-        client.Server.Stats.Reset();
+        client.Server.Stats.Reset(client.Server.Store.GetStatistics());
         foreach (ClientConnection other in client.Server.Clients.Clients)
         {
             other.RequestCounterReset();

@@ -106,14 +106,18 @@ internal static class InfoCommand
     private static void Memory(StringBuilder text, ServerContext server)
     {
         HeapStats heap = server.Heap.GetStats();
+        StoreStatistics store = server.Store.GetStatistics();
         long rss = ProcessMemory.GetResidentBytes();
-        long used = heap.InUseBytes;
+        long used = store.UsedBytes;
         long maxMemory = server.Settings.MaxMemory;
         Header(text, "Memory");
         Field(text, "used_memory", used);
         Field(text, "used_memory_human", Human(used));
         Field(text, "used_memory_rss", rss);
         Field(text, "used_memory_rss_human", Human(rss));
+        Field(text, "used_memory_peak", server.PeakUsedBytes);
+        Field(text, "used_memory_peak_human", Human(server.PeakUsedBytes));
+        Field(text, "used_memory_dataset", store.KeyBytes + store.ValueBytes);
         Field(text, "maxmemory", maxMemory);
         Field(text, "maxmemory_human", Human(maxMemory));
         Field(text, "maxmemory_policy", EvictionPolicyNames.ToName(server.Settings.Policy));
@@ -127,6 +131,7 @@ internal static class InfoCommand
         Field(text, "heap_metadata", heap.MetadataBytes);
         Field(text, "heap_released_by_decay", heap.ReleasedByDecayBytes);
         Field(text, "heap_released_by_force", heap.ReleasedByForceBytes);
+        Field(text, "heap_decay_seconds", (long)server.Options.ScavengeDecay.TotalSeconds);
         Field(text, "managed_heap", GC.GetTotalMemory(forceFullCollection: false));
         Field(text, "managed_committed", GC.GetGCMemoryInfo().TotalCommittedBytes);
         Field(text, "managed_allocated_total", GC.GetTotalAllocatedBytes(precise: false));
@@ -135,20 +140,29 @@ internal static class InfoCommand
     private static void Stats(StringBuilder text, ServerContext server)
     {
         ConnectionCounters totals = server.Clients.Totals();
+        StoreStatistics store = server.Store.GetStatistics();
+        StoreStatistics zero = server.Stats.StoreBaseline;
         Header(text, "Stats");
         Field(text, "total_connections_received", server.Stats.ConnectionsReceived);
         Field(text, "total_commands_processed", totals.CommandsProcessed);
         Field(text, "total_net_input_bytes", totals.NetInputBytes);
         Field(text, "total_net_output_bytes", totals.NetOutputBytes);
         Field(text, "rejected_connections", server.Stats.RejectedConnections);
-        Field(text, "keyspace_hits", totals.KeyspaceHits);
-        Field(text, "keyspace_misses", totals.KeyspaceMisses);
+        Field(text, "expired_keys", store.Expired - zero.Expired);
+        Field(text, "evicted_keys", store.Evicted - zero.Evicted);
+        Field(text, "keyspace_hits", store.Hits - zero.Hits);
+        Field(text, "keyspace_misses", store.Misses - zero.Misses);
         Field(text, "total_error_replies", totals.ErrorReplies);
     }
 
     private static void Keyspace(StringBuilder text, ServerContext server)
     {
         Header(text, "Keyspace");
+        StoreStatistics store = server.Store.GetStatistics();
+        if (store.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"db0:keys={store.Count},expires={store.VolatileCount},avg_ttl=0\r\n");
+        }
     }
 
     private static void Header(StringBuilder text, string name) => text.Append("# ").Append(name).Append("\r\n");

@@ -249,8 +249,8 @@ internal sealed class ClientConnection
         return BatchOutcome.Close;
     }
 
-    /// <summary>Looks the command up, checks arity and authentication as Redis's <c>processCommand</c> does (in that
-    /// order), and runs it.</summary>
+    /// <summary>Looks the command up, checks arity, authentication and (for commands that may grow memory) the memory
+    /// limit, as Redis's <c>processCommand</c> does and in that order, and runs it.</summary>
     private void Execute()
     {
         CommandInfo? command = Server.Commands.Resolve(_arguments, out CommandInfo? container);
@@ -271,6 +271,12 @@ internal sealed class ClientConnection
         if ((command.Flags & CommandFlags.NoAuth) == 0 && !IsAuthenticated)
         {
             Reply.WriteError(ErrorReplies.NoAuth);
+            return;
+        }
+
+        if ((command.Flags & CommandFlags.DenyOom) != 0 && Server.Store.IsOverMemoryLimit && !Server.TryMakeRoom())
+        {
+            Reply.WriteError(ErrorReplies.Oom);
             return;
         }
 

@@ -4,8 +4,6 @@ namespace NativeMap.CacheServer.Server;
 internal struct ConnectionCounters
 {
     public long CommandsProcessed;
-    public long KeyspaceHits;
-    public long KeyspaceMisses;
     public long ErrorReplies;
     public long NetInputBytes;
     public long NetOutputBytes;
@@ -13,8 +11,6 @@ internal struct ConnectionCounters
     public void Add(in ConnectionCounters other)
     {
         CommandsProcessed += other.CommandsProcessed;
-        KeyspaceHits += other.KeyspaceHits;
-        KeyspaceMisses += other.KeyspaceMisses;
         ErrorReplies += other.ErrorReplies;
         NetInputBytes += other.NetInputBytes;
         NetOutputBytes += other.NetOutputBytes;

@@ -33,7 +33,23 @@ internal sealed class ServerContext : IDisposable
         ScratchPolicy = new ConnectionScratchPolicy();
         ScratchPool = new DefaultObjectPool<ConnectionScratch>(ScratchPolicy, RetainedScratch);
         Heap = new SpanHeap(new SpanHeapOptions { Name = "cache-server", ScavengeDecay = options.ScavengeDecay });
+        Store = new ConcurrentNativeBytesMap(new ConcurrentNativeBytesMapOptions
+        {
+            Heap = Heap,
+            TimeProvider = options.TimeProvider,
+            MemoryLimit = options.MaxMemory,
+            EvictionPolicy = options.MaxMemoryPolicy,
+            EvictionSamples = options.MaxMemorySamples,
+        });
+        Settings.MemoryPolicyChanged += ApplyMemoryPolicy;
+        _housekeeping = Time.CreateTimer(static s => ((ServerContext)s!).Housekeep(), this, HousekeepingInterval, HousekeepingInterval);
     }
+
+    /// <summary>How often <see cref="Housekeep"/> runs: Redis's serverCron at its default hz of 10.</summary>
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ITimer _housekeeping;
+    private long _peakUsedBytes;
 
     public CacheServerOptions Options { get; }
 
@@ -60,6 +76,12 @@ internal sealed class ServerContext : IDisposable
     /// <summary>The heap holding the store's keys, values and tables: what INFO memory reports and maxmemory limits.</summary>
     public SpanHeap Heap { get; }
 
+    /// <summary>The keys and values: shards of NativeBytesMap on <see cref="Heap"/>, with expiry and eviction.</summary>
+    public ConcurrentNativeBytesMap Store { get; }
+
+    /// <summary>The highest used memory seen by housekeeping (INFO <c>used_memory_peak</c>).</summary>
+    public long PeakUsedBytes => Math.Max(Volatile.Read(ref _peakUsedBytes), Store.UsedBytes);
+
     /// <summary>The TCP port actually bound (the one asked for, or the one the OS picked for port 0).</summary>
     public int Port { get; set; }
 
@@ -78,5 +100,48 @@ internal sealed class ServerContext : IDisposable
         }
     }
 
-    public void Dispose() => Heap.Dispose();
+    /// <summary>Pushes maxmemory, its policy and its samples to the store (CONFIG SET), which evicts on its next write
+    /// if the new limit is below what it holds.</summary>
+    private void ApplyMemoryPolicy()
+    {
+        Store.MemoryLimit = Settings.MaxMemory;
+        Store.EvictionPolicy = Settings.Policy;
+    }
+
+    /// <summary>
+    /// Before a command that may grow memory while used memory is over the limit: evicts by the policy (the store also
+    /// evicts inside each write; this catches a limit lowered by CONFIG SET, as Redis's <c>performEvictions</c> does
+    /// before every such command). False when the policy is noeviction or nothing evictable is left: the command gets
+    /// <c>-OOM</c>.
+    /// </summary>
+    public bool TryMakeRoom()
+    {
+        if (Store.EvictionPolicy == EvictionPolicy.NoEviction)
+        {
+            return false;
+        }
+
+        // UsedBytes lags the truth by up to limit/16 (shards report their changes in steps), so success is judged by
+        // progress, as Redis's performEvictions does: refuse only when nothing at all could be evicted.
+        long over = Store.UsedBytes - Store.MemoryLimit;
+        return over <= 0 || Store.Evict(over) > 0;
+    }
+
+    /// <summary>Every 100 ms: records the peak of used memory.</summary>
+    private void Housekeep()
+    {
+        long used = Store.UsedBytes;
+        long peak = Volatile.Read(ref _peakUsedBytes);
+        if (used > peak)
+        {
+            Interlocked.CompareExchange(ref _peakUsedBytes, used, peak);
+        }
+    }
+
+    public void Dispose()
+    {
+        _housekeeping.Dispose();
+        Store.Dispose();
+        Heap.Dispose();
+    }
 }

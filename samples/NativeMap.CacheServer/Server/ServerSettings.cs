@@ -9,7 +9,6 @@ internal sealed class ServerSettings
 {
     private long _maxMemory;
     private int _policy;
-    private int _maxMemorySamples;
     private long _maxBulkBytes;
     private int _maxClients;
     private string? _requirePass;
@@ -18,13 +17,12 @@ internal sealed class ServerSettings
     {
         _maxMemory = options.MaxMemory;
         _policy = (int)options.MaxMemoryPolicy;
-        _maxMemorySamples = options.MaxMemorySamples;
         _maxBulkBytes = options.MaxBulkBytes;
         _maxClients = options.MaxClients;
         _requirePass = options.RequirePass;
     }
 
-    /// <summary>Raised after <see cref="MaxMemory"/>, <see cref="Policy"/> or <see cref="MaxMemorySamples"/> changes,
+    /// <summary>Raised after <see cref="MaxMemory"/> or <see cref="Policy"/> changes,
     /// on the thread that changed it (the store applies the new limit).</summary>
     public event Action? MemoryPolicyChanged;
 
@@ -46,17 +44,6 @@ internal sealed class ServerSettings
         set
         {
             Volatile.Write(ref _policy, (int)value);
-            MemoryPolicyChanged?.Invoke();
-        }
-    }
-
-    /// <summary><c>maxmemory-samples</c>.</summary>
-    public int MaxMemorySamples
-    {
-        get => Volatile.Read(ref _maxMemorySamples);
-        set
-        {
-            Volatile.Write(ref _maxMemorySamples, value);
             MemoryPolicyChanged?.Invoke();
         }
     }
