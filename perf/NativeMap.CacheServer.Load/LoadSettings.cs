@@ -72,7 +72,7 @@ public sealed record LoadSettings
     /// <summary>redis-benchmark sizes.</summary>
     public int BenchmarkRequests { get; init; } = 1_000_000;
 
-    public int BenchmarkRequestsUnpipelined { get; init; } = 200_000;
+    public int BenchmarkRequestsUnpipelined { get; init; } = 1_000_000;
 
     public static LoadSettings Parse(IReadOnlyList<string> args, string currentDirectory)
     {

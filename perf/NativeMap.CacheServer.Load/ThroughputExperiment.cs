@@ -8,7 +8,8 @@ namespace NativeMap.CacheServer.Load;
 /// redis-benchmark against each server in turn, fresh process each time: the issue's
 /// <c>-t set,get,mget,mset,incr -d 100 -n 1000000 -c 50 -P 16 -r 1000000 -q</c> (redis-benchmark 7 has no MGET test
 /// and skips that name silently), then MGET of 10 random keys as a custom command with the same options, then all of it
-/// again without pipelining (<c>-P 1</c>). Rounds alternate which server goes first.
+/// again without pipelining (<c>-P 1</c>). Each server is fresh for each round and warmed up identically first
+/// (<see cref="WarmUpAsync"/>). Rounds alternate which server goes first.
 /// </summary>
 public static partial class ThroughputExperiment
 {
@@ -23,6 +24,7 @@ public static partial class ThroughputExperiment
             foreach (ServerKind kind in order)
             {
                 await using ServerProcess server = await ServerProcess.StartAsync(kind, settings).ConfigureAwait(false);
+                await WarmUpAsync(server, settings).ConfigureAwait(false);
                 foreach (int pipeline in new[] { 16, 1 })
                 {
                     int requests = pipeline == 1 ? settings.BenchmarkRequestsUnpipelined : settings.BenchmarkRequests;
@@ -41,6 +43,19 @@ public static partial class ThroughputExperiment
         }
 
         return figures;
+    }
+
+    /// <summary>
+    /// The same short load on each fresh server before it is measured: a .NET server compiles its hot paths in tiers
+    /// during its first requests, which a benchmark of a freshly started process would otherwise include; redis-server
+    /// gets the identical warm-up (it leaves it with the same keys).
+    /// </summary>
+    private static async Task WarmUpAsync(ServerProcess server, LoadSettings settings)
+    {
+        string[] common = ["-h", "127.0.0.1", "-p", server.Port.ToString(CultureInfo.InvariantCulture), "-d", "100",
+            "-n", (settings.BenchmarkRequests / 5).ToString(CultureInfo.InvariantCulture), "-c", "50", "-P", "16", "-r", "1000000", "-q"];
+        await RunBenchmarkAsync([.. common, "-t", "set,get,mset,incr"]).ConfigureAwait(false);
+        await RunBenchmarkAsync([.. common, "MGET", .. Enumerable.Repeat("key:__rand_int__", 10)]).ConfigureAwait(false);
     }
 
     private static IEnumerable<(string Test, double Rps)> Parse(string output)

@@ -21,7 +21,9 @@ internal static class CommandLine
           --max-bulk SIZE          largest bulk string accepted (default 512mb)
           --max-clients N          most clients at once (default 10000)
           --requirepass PASSWORD   require AUTH with this password
+          --maxmemory-store-only   maxmemory bounds the store's heap bytes only, not the whole process
           --decay SECONDS          how long freed heap pages stay resident before going back to the OS (default 10)
+          --scavenger-cpu PERCENT  share of a core the heap may spend returning pages to the OS (default 25)
           --help                   this text
         """;
 
@@ -35,6 +37,12 @@ internal static class CommandLine
             if (arg is "--help" or "-h")
             {
                 return null;
+            }
+
+            if (arg == "--maxmemory-store-only")
+            {
+                options = options with { MaxMemoryIncludesProcess = false };
+                continue;
             }
 
             if (!arg.StartsWith("--", StringComparison.Ordinal))
@@ -70,6 +78,7 @@ internal static class CommandLine
                 "--max-clients" => options with { MaxClients = ParseInt(name, value) },
                 "--requirepass" => options with { RequirePass = value.Length == 0 ? null : value },
                 "--decay" => options with { ScavengeDecay = TimeSpan.FromSeconds(ParseDouble(name, value)) },
+                "--scavenger-cpu" => options with { ScavengerCpuPercent = ParseDouble(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'."),
             };
         }

@@ -121,6 +121,9 @@ internal static class InfoCommand
         Field(text, "maxmemory", maxMemory);
         Field(text, "maxmemory_human", Human(maxMemory));
         Field(text, "maxmemory_policy", EvictionPolicyNames.ToName(server.Settings.Policy));
+        (long overhead, long storeLimit) = server.Memory.Snapshot();
+        Field(text, "maxmemory_store", storeLimit);
+        Field(text, "process_overhead", overhead);
         Field(text, "mem_fragmentation_ratio", used == 0 ? "0.00" : ((double)rss / used).ToString("F2", CultureInfo.InvariantCulture));
         Field(text, "mem_allocator", "nativemap-spanheap");
         Field(text, "heap_reserved", heap.ReservedBytes);

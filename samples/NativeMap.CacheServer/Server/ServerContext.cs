@@ -32,7 +32,12 @@ internal sealed class ServerContext : IDisposable
         _log = options.Log;
         ScratchPolicy = new ConnectionScratchPolicy();
         ScratchPool = new DefaultObjectPool<ConnectionScratch>(ScratchPolicy, RetainedScratch);
-        Heap = new SpanHeap(new SpanHeapOptions { Name = "cache-server", ScavengeDecay = options.ScavengeDecay });
+        Heap = new SpanHeap(new SpanHeapOptions
+        {
+            Name = "cache-server",
+            ScavengeDecay = options.ScavengeDecay,
+            ScavengerCpuPercent = options.ScavengerCpuPercent,
+        });
         Store = new ConcurrentNativeBytesMap(new ConcurrentNativeBytesMapOptions
         {
             Heap = Heap,
@@ -41,7 +46,9 @@ internal sealed class ServerContext : IDisposable
             EvictionPolicy = options.MaxMemoryPolicy,
             EvictionSamples = options.MaxMemorySamples,
         });
-        Settings.MemoryPolicyChanged += ApplyMemoryPolicy;
+        Memory = new MemoryGovernor(this);
+        Memory.Update();
+        Settings.MemoryPolicyChanged += Memory.Update;
         _housekeeping = Time.CreateTimer(static s => ((ServerContext)s!).Housekeep(), this, HousekeepingInterval, HousekeepingInterval);
     }
 
@@ -79,6 +86,9 @@ internal sealed class ServerContext : IDisposable
     /// <summary>The keys and values: shards of NativeBytesMap on <see cref="Heap"/>, with expiry and eviction.</summary>
     public ConcurrentNativeBytesMap Store { get; }
 
+    /// <summary>maxmemory as the store's limit, after the process overhead.</summary>
+    public MemoryGovernor Memory { get; }
+
     /// <summary>The highest used memory seen by housekeeping (INFO <c>used_memory_peak</c>).</summary>
     public long PeakUsedBytes => Math.Max(Volatile.Read(ref _peakUsedBytes), Store.UsedBytes);
 
@@ -100,14 +110,6 @@ internal sealed class ServerContext : IDisposable
         }
     }
 
-    /// <summary>Pushes maxmemory, its policy and its samples to the store (CONFIG SET), which evicts on its next write
-    /// if the new limit is below what it holds.</summary>
-    private void ApplyMemoryPolicy()
-    {
-        Store.MemoryLimit = Settings.MaxMemory;
-        Store.EvictionPolicy = Settings.Policy;
-    }
-
     /// <summary>
     /// Before a command that may grow memory while used memory is over the limit: evicts by the policy (the store also
     /// evicts inside each write; this catches a limit lowered by CONFIG SET, as Redis's <c>performEvictions</c> does
@@ -127,9 +129,11 @@ internal sealed class ServerContext : IDisposable
         return over <= 0 || Store.Evict(over) > 0;
     }
 
-    /// <summary>Every 100 ms: records the peak of used memory.</summary>
+    /// <summary>Every 100 ms: refreshes the store's memory limit (<see cref="MemoryGovernor"/>) and records the peak of
+    /// used memory.</summary>
     private void Housekeep()
     {
+        Memory.Update();
         long used = Store.UsedBytes;
         long peak = Volatile.Read(ref _peakUsedBytes);
         if (used > peak)

@@ -14,7 +14,7 @@ public partial class EvictionTests
     [Fact]
     public async Task AllKeysLru_HoldsUsedMemoryAtTheLimit_AndKeepsWhatIsRead()
     {
-        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit, MaxMemoryPolicy = EvictionPolicy.AllKeysLru });
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit, MaxMemoryPolicy = EvictionPolicy.AllKeysLru, MaxMemoryIncludesProcess = false });
         using RawClient client = server.Connect();
         // 100 hot keys, read after every batch of writes; 20,000 cold keys (~20 MB) written once.
         for (int i = 0; i < 100; i++)
@@ -56,7 +56,7 @@ public partial class EvictionTests
     [Fact]
     public async Task NoEviction_RefusesWritesOverTheLimit_ReadsAndDeletesStillWork()
     {
-        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit });
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit, MaxMemoryIncludesProcess = false });
         using RawClient client = server.Connect();
         Assert.Equal("OOM command not allowed when used memory > 'maxmemory'.", WriteUntilRefused(client, "k").Text);
         Assert.Equal("OOM command not allowed when used memory > 'maxmemory'.", client.Call("APPEND", "k:0", "x").Text);
@@ -72,7 +72,7 @@ public partial class EvictionTests
     [Fact]
     public async Task VolatileTtl_EvictsNearestDeadlineFirst_AndRefusesWhenNothingIsVolatile()
     {
-        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit, MaxMemoryPolicy = EvictionPolicy.VolatileTtl });
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = Limit, MaxMemoryPolicy = EvictionPolicy.VolatileTtl, MaxMemoryIncludesProcess = false });
         using RawClient client = server.Connect();
         for (int i = 0; i < 1000; i++)
         {
@@ -96,7 +96,7 @@ public partial class EvictionTests
     [Fact]
     public async Task ConfigSetMaxMemory_Lowered_EvictsOnTheNextWrite()
     {
-        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemoryPolicy = EvictionPolicy.AllKeysRandom });
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemoryPolicy = EvictionPolicy.AllKeysRandom, MaxMemoryIncludesProcess = false });
         using RawClient client = server.Connect();
         for (int i = 0; i < 10_000; i++)
         {
@@ -107,6 +107,26 @@ public partial class EvictionTests
         Assert.Equal("OK", client.Call("SET", "trigger", "v").Text);
         Assert.True(Field(client.Call("INFO", "memory").Text!, "used_memory") <= (2L << 20) * 17 / 16);
         Assert.True(client.Call("DBSIZE").Integer < 3000);
+    }
+
+    [Fact]
+    public async Task MaxMemory_BoundsTheProcess_TheStoreGetsWhatTheRuntimeLeaves()
+    {
+        const long maxMemory = 4L << 30; // above this test process's RSS, so the split is maxmemory - overhead
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { MaxMemory = maxMemory, MaxMemoryPolicy = EvictionPolicy.AllKeysLru });
+        using RawClient client = server.Connect();
+        string info = client.Call("INFO", "memory").Text!;
+        long storeLimit = Field(info, "maxmemory_store");
+        long overhead = Field(info, "process_overhead");
+        Assert.Equal(maxMemory, Field(info, "maxmemory"));
+        Assert.True(overhead > 10 << 20, $"process overhead {overhead:N0}: the runtime alone holds more");
+        Assert.Equal(maxMemory - overhead, storeLimit);
+        Assert.InRange(server.Server.Context.Store.MemoryLimit, maxMemory - (1L << 30), maxMemory - (10 << 20));
+
+        // A maxmemory smaller than the runtime leaves the store a quarter of it.
+        Assert.Equal("OK", client.Call("CONFIG", "SET", "maxmemory", "8mb").Text);
+        Assert.Equal(2L << 20, Field(client.Call("INFO", "memory").Text!, "maxmemory_store"));
+        Assert.Equal(2L << 20, server.Server.Context.Store.MemoryLimit);
     }
 
     /// <summary>SETs new keys until the server answers an error; returns that error.</summary>
