@@ -25,7 +25,7 @@ internal sealed class Arena
     public readonly nuint Size;
 
     /// <summary>
-    /// Page → span id (an index into the page heap's span table; 0 = none). Invariants: every page of an in-use span
+    /// Page → span id (a slot of the page heap's native descriptor pool; 0 = none). Invariants: every page of an in-use span
     /// (<see cref="SpanState.Large"/>, <see cref="SpanState.Small"/>) maps to it; the first and last pages of a free or
     /// scavenging span map to it; interior pages of a free span may hold anything (a stale id), so lookups validate
     /// what they find against the span's own range and state. Ids rather than references: filling the map for a large
@@ -46,7 +46,23 @@ internal sealed class Arena
     /// </summary>
     public readonly long[] FreedAt;
 
-    public Arena(nuint baseAddress, int pageCount)
+    /// <summary>
+    /// One bit per huge page of the arena (an aligned run of <see cref="HugePages"/> pages; none when huge pages are
+    /// off): set while the range may carry <c>MADV_HUGEPAGE</c> advice. Invariant: an advised huge page lies wholly in
+    /// one free or scavenging span, or wholly in one huge large span (one of at least <see cref="HugePages"/> pages),
+    /// or has its <see cref="HugeUnadvising"/> bit set; every whole huge page of a huge large span is advised.
+    /// </summary>
+    public readonly ulong[] HugeAdvised;
+
+    /// <summary>One bit per huge page: the advice is being withdrawn (<c>MADV_NOHUGEPAGE</c>, without the lock) because
+    /// a smaller span now uses part of it. Invariant: a subset of <see cref="HugeAdvised"/>; both bits are cleared, under
+    /// the lock, once the call has returned.</summary>
+    public readonly ulong[] HugeUnadvising;
+
+    /// <summary>Pages per huge page, or 0 when the heap does not use huge pages.</summary>
+    public readonly int HugePages;
+
+    public Arena(nuint baseAddress, int pageCount, int hugePages = 0)
     {
         Base = baseAddress;
         PageCount = pageCount;
@@ -54,13 +70,31 @@ internal sealed class Arena
         Owner = new int[pageCount];
         Released = new ulong[(pageCount + 63) >> 6];
         FreedAt = new long[pageCount];
+        HugePages = hugePages;
+        int hugeCount = hugePages == 0 ? 0 : pageCount / hugePages;
+        HugeAdvised = new ulong[(hugeCount + 63) >> 6];
+        HugeUnadvising = new ulong[(hugeCount + 63) >> 6];
     }
+
+    /// <summary>Huge pages in the arena (0 when the heap does not use them).</summary>
+    public int HugeCount => HugePages == 0 ? 0 : PageCount / HugePages;
+
+    /// <summary>Whether page <paramref name="page"/> lies in an advised huge page.</summary>
+    public bool InAdvisedHugePage(int page) => HugePages != 0 && IsHugeAdvised(page / HugePages);
+
+    public bool IsHugeAdvised(int huge) => (HugeAdvised[huge >> 6] & (1UL << huge)) != 0;
+
+    public bool IsHugeUnadvising(int huge) => (HugeUnadvising[huge >> 6] & (1UL << huge)) != 0;
+
+    public void SetHugeAdvised(int huge, bool value) => SetBit(HugeAdvised, huge, value);
+
+    public void SetHugeUnadvising(int huge, bool value) => SetBit(HugeUnadvising, huge, value);
 
     /// <summary>Bytes reserved.</summary>
     public long Bytes => (long)PageCount << Pages.PageShift;
 
     /// <summary>Approximate managed bytes held for this arena's metadata.</summary>
-    public long MetadataBytes => ((long)PageCount * (sizeof(int) + sizeof(long))) + (Released.Length * sizeof(ulong));
+    public long MetadataBytes => ((long)PageCount * (sizeof(int) + sizeof(long))) + ((Released.Length + (2L * HugeAdvised.Length)) * sizeof(ulong));
 
     public nuint PageAddress(int page) => Base + ((nuint)(uint)page << Pages.PageShift);
 
@@ -122,6 +156,12 @@ internal sealed class Arena
             word = set ? word | mask : word & ~mask;
             page += take;
         }
+    }
+
+    private static void SetBit(ulong[] bits, int index, bool value)
+    {
+        ref ulong word = ref bits[index >> 6];
+        word = value ? word | (1UL << index) : word & ~(1UL << index);
     }
 
     /// <summary>The bits of pages [page, min(end, next multiple of 64)) within their bitmap word.</summary>

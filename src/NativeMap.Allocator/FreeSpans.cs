@@ -33,9 +33,12 @@ internal sealed class FreeSpans
     /// <summary>How many entries of a ranged bin are examined for a fit before moving to a larger bin.</summary>
     private const int RangedBinProbe = 8;
 
-    private readonly HeapSpan?[] _heads = new HeapSpan?[BinCount];
+    private readonly HeapSpan[] _heads = new HeapSpan[BinCount];
     private readonly ulong[] _nonEmpty = new ulong[(BinCount + 63) / 64];
-    private HeapSpan? _dirtyHead;
+    private HeapSpan _dirtyHead;
+
+    /// <summary>Managed bytes of the index itself (bin heads and bitmap).</summary>
+    public static long ManagedBytes => (BinCount * 8L) + (((BinCount + 63) / 64) * 8L);
 
     /// <summary>Free spans in the bins.</summary>
     public int Count { get; private set; }
@@ -44,7 +47,7 @@ internal sealed class FreeSpans
     public int DirtyCount { get; private set; }
 
     /// <summary>Head of the dirty list (follow <see cref="HeapSpan.DirtyLinks"/>).</summary>
-    public HeapSpan? DirtyHead => _dirtyHead;
+    public HeapSpan DirtyHead => _dirtyHead;
 
     /// <summary>The bin of a span of <paramref name="pages"/> pages.</summary>
     public static int BinOf(int pages)
@@ -87,7 +90,7 @@ internal sealed class FreeSpans
     {
         int bin = span.Bin;
         SpanList.Remove<BinLinks>(ref _heads[bin], span);
-        if (_heads[bin] is null)
+        if (_heads[bin].IsNull)
         {
             _nonEmpty[bin >> 6] &= ~(1UL << bin);
         }
@@ -96,21 +99,21 @@ internal sealed class FreeSpans
         Count--;
     }
 
-    /// <summary>A free span of at least <paramref name="pages"/> pages, or null. The span stays in the index.</summary>
-    public HeapSpan? FindFit(int pages)
+    /// <summary>A free span of at least <paramref name="pages"/> pages, or the null span. The span stays in the index.</summary>
+    public HeapSpan FindFit(int pages)
     {
         int bin = BinOf(pages);
-        HeapSpan? candidate = _heads[bin];
+        HeapSpan candidate = _heads[bin];
         if (bin < ExactBins)
         {
-            if (candidate is not null)
+            if (!candidate.IsNull)
             {
                 return candidate;
             }
         }
         else
         {
-            for (int probe = 0; candidate is not null && probe < RangedBinProbe; probe++, candidate = candidate.BinLinks.Next)
+            for (int probe = 0; !candidate.IsNull && probe < RangedBinProbe; probe++, candidate = candidate.BinLinks.Next)
             {
                 if (candidate.PageCount >= pages)
                 {
@@ -120,11 +123,11 @@ internal sealed class FreeSpans
         }
 
         int larger = NextNonEmptyBin(bin + 1);
-        return larger < 0 ? null : _heads[larger];
+        return larger < 0 ? default : _heads[larger];
     }
 
     /// <summary>The head of a bin, for validation.</summary>
-    public HeapSpan? Head(int bin) => _heads[bin];
+    public HeapSpan Head(int bin) => _heads[bin];
 
     /// <summary>Whether the bitmap marks a bin non-empty, for validation.</summary>
     public bool IsMarkedNonEmpty(int bin) => (_nonEmpty[bin >> 6] & (1UL << bin)) != 0;
@@ -150,7 +153,7 @@ internal sealed class FreeSpans
     {
         Array.Clear(_heads);
         Array.Clear(_nonEmpty);
-        _dirtyHead = null;
+        _dirtyHead = default;
         Count = 0;
         DirtyCount = 0;
     }

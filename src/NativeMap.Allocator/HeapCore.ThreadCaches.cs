@@ -138,20 +138,22 @@ internal sealed unsafe partial class HeapCore
         }
     }
 
-    /// <summary>Live objects and bytes counted by the thread caches (including retired ones). Racy under load.</summary>
-    private (long Objects, long Bytes) CacheCounters()
+    /// <summary>Live objects and bytes counted by the thread caches (including retired ones), and the managed bytes of
+    /// the caches' stacks. Racy under load.</summary>
+    private (long Objects, long Bytes, long CacheBytes) CacheCounters()
     {
         lock (_cachesLock)
         {
-            long objects = _retiredObjects, bytes = _retiredBytes;
+            long objects = _retiredObjects, bytes = _retiredBytes, cacheBytes = 0;
             foreach (ThreadCache cache in _caches)
             {
                 (long o, long b) = cache.LiveCounts();
                 objects += o;
                 bytes += b;
+                cacheBytes += cache.EntryBytes();
             }
 
-            return (objects, bytes);
+            return (objects, bytes, cacheBytes);
         }
     }
 
@@ -174,7 +176,7 @@ internal sealed unsafe partial class HeapCore
 
         foreach (CentralList? central in _central)
         {
-            if (central?.RetainedEmpty is not null)
+            if (central is not null && !central.RetainedEmpty.IsNull)
             {
                 return true;
             }
@@ -193,6 +195,13 @@ internal sealed unsafe partial class HeapCore
                 foreach (ThreadCache cache in _caches)
                 {
                     cache.BeginHold();
+                }
+
+                Interlocked.MemoryBarrierProcessWide();
+                foreach (ThreadCache cache in _caches)
+                {
+                    cache.WaitUntilInactive();
+                    cache.Abandon();
                 }
 
                 _caches.Clear();

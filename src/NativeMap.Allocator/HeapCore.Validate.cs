@@ -62,8 +62,8 @@ internal sealed unsafe partial class HeapCore
                 foreach (CacheEntry entry in cache.Entries(c))
                 {
                     nuint block = entry.Block & ~ThreadCache.ZeroTag;
-                    HeapSpan? span = _pages.FindSpan(block);
-                    Invariant.Check(span is not null && span.State == SpanState.Small && span.SizeClass == c && span.Contains(block),
+                    HeapSpan span = _pages.FindSpan(block);
+                    Invariant.Check(!span.IsNull && span.State == SpanState.Small && span.SizeClass == c && span.Contains(block),
                         "a cached block belongs to a span of its class", $"0x{(ulong)block:x} in class {c}: {span}");
                     nuint offset = block - span.Base;
                     int index = (int)(offset / (nuint)span.ObjectSize);
@@ -84,6 +84,9 @@ internal sealed unsafe partial class HeapCore
         }
 
         long allocatedObjects = 0, allocatedBytes = 0;
+        var spans = new int[SizeClasses.Count];
+        var usedSpans = new int[SizeClasses.Count];
+        var usedBlocks = new long[SizeClasses.Count];
         foreach (HeapSpan span in smallSpans)
         {
             int c = span.SizeClass;
@@ -131,25 +134,41 @@ internal sealed unsafe partial class HeapCore
             Invariant.Check(span.OutCount > 0 || central.RetainedEmpty == span, "a span with no block out is the retained one", span.ToString());
             allocatedObjects += allocated;
             allocatedBytes += (long)allocated * span.ObjectSize;
+            spans[c]++;
+            usedSpans[c] += span.OutCount > 0 ? 1 : 0;
+            usedBlocks[c] += span.OutCount;
         }
 
         for (int c = 1; c < SizeClasses.Count; c++)
         {
-            HeapSpan? prev = null;
-            for (HeapSpan? s = _central[c].PartialHead; s is not null; prev = s, s = s.PartialLinks.Next)
+            CentralList central = _central[c];
+            int partial = 0;
+            for (int bucket = 0; bucket < CentralList.FullnessBuckets; bucket++)
             {
-                Invariant.Check(s.State == SpanState.Small && s.SizeClass == c && s.InPartialList && s.PartialLinks.Prev == prev,
-                    "partial list links", s.ToString());
+                HeapSpan prev = default;
+                Invariant.Check(central.IsMarkedNonEmpty(bucket) == !central.PartialHead(bucket).IsNull, "partial bucket bitmap", $"class {c}, bucket {bucket}");
+                for (HeapSpan s = central.PartialHead(bucket); !s.IsNull; prev = s, s = s.PartialLinks.Next)
+                {
+                    Invariant.Check(s.State == SpanState.Small && s.SizeClass == c && s.InPartialList && s.PartialLinks.Prev == prev,
+                        "partial list links", s.ToString());
+                    Invariant.Check(central.BucketOf(s.OutCount) == bucket, "a partial span is on the list of its fullness", $"{s}: {s.OutCount} out, bucket {bucket}");
+                    partial++;
+                }
             }
 
-            if (_central[c].RetainedEmpty is { } retained)
+            (int spanCount, int usedSpanCount, long usedBlockCount) = central.CountersLocked();
+            Invariant.Check(spanCount == spans[c] && usedSpanCount == usedSpans[c] && usedBlockCount == usedBlocks[c],
+                "class counters: spans, spans with blocks out, blocks out", $"class {c}: ({spanCount}, {usedSpanCount}, {usedBlockCount}) recorded, ({spans[c]}, {usedSpans[c]}, {usedBlocks[c]}) counted");
+            Invariant.Check(partial <= spans[c], "partial spans are spans of the class", $"class {c}");
+
+            if (_central[c].RetainedEmpty is { IsNull: false } retained)
             {
                 Invariant.Check(retained.State == SpanState.Small && retained.SizeClass == c && retained.OutCount == 0 && !retained.InPartialList,
                     "retained span is an empty span of its class", retained.ToString());
             }
         }
 
-        (long objects, long bytes) = CacheCounters();
+        (long objects, long bytes, _) = CacheCounters();
         Invariant.Check(objects == allocatedObjects && bytes == allocatedBytes, "live small-block counters match the block states",
             $"counters {objects} blocks / {bytes} bytes, states {allocatedObjects} / {allocatedBytes}");
     }

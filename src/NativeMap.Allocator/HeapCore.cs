@@ -39,7 +39,7 @@ internal sealed unsafe partial class HeapCore : IDisposable
         IOsMemory os = options.OsMemory ?? new OsMemory(options.ProtectReleasedPages);
         _clock = new HeapClock(options.TimeProvider);
         _pages = new PageHeap(os, _clock, options.ArenaSize, options.MemoryLimit,
-            releaseOnGrowth: options.ScavengerEnabled && options.ReleaseOnGrowth);
+            releaseOnGrowth: options.ScavengerEnabled && options.ReleaseOnGrowth, hugePages: options.HugePages);
         _central = new CentralList[SizeClasses.Count];
         for (int c = 1; c < _central.Length; c++)
         {
@@ -90,16 +90,24 @@ internal sealed unsafe partial class HeapCore : IDisposable
 
     public void Free(void* ptr)
     {
-        if (ptr == null)
-        {
-            return;
-        }
-
         // No disposed check here: a disposed heap's arenas are out of the index, so the lookup fails and the throw
         // path reports the disposal; the cache and page paths check as in Allocate.
-        nuint address = (nuint)ptr;
-        HeapSpan? span = _pages.FindSpan(address);
-        if (span is null)
+        if (ptr != null && FindSmallBlockOrFreeLarge((nuint)ptr, out HeapSpan span, out uint index))
+        {
+            GetCache().Free(span.SizeClass, (nuint)ptr, span.ObjectStates + index);
+        }
+    }
+
+    /// <summary>
+    /// The common part of the frees: finds the span of the block at <paramref name="address"/>; a large block is freed
+    /// here (false), a small one is validated as a block start and its span and index returned (true). Throws for a
+    /// pointer that is neither.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool FindSmallBlockOrFreeLarge(nuint address, out HeapSpan span, out uint index)
+    {
+        span = _pages.FindSpan(address);
+        if (span.IsNull)
         {
             ThrowNotFromHeap(address);
         }
@@ -107,9 +115,19 @@ internal sealed unsafe partial class HeapCore : IDisposable
         if (span.State != SpanState.Small || !span.Contains(address))
         {
             _ = _pages.FreeLarge(address);
-            return;
+            index = 0;
+            return false;
         }
 
+        index = BlockIndex(span, address);
+        return true;
+    }
+
+    /// <summary>The index of the block starting at <paramref name="address"/> in small span <paramref name="span"/>;
+    /// throws when the address is not a block start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint BlockIndex(HeapSpan span, nuint address)
+    {
         nuint offset = address - span.Base;
         uint index = (uint)(((ulong)offset * span.DivMagic) >> 32);
         if (index >= (uint)span.ObjectCount || (nuint)(index * (uint)span.ObjectSize) != offset)
@@ -117,7 +135,144 @@ internal sealed unsafe partial class HeapCore : IDisposable
             ThrowInterior(address, span);
         }
 
-        GetCache().Free(span.SizeClass, address, span.ObjectStates + index);
+        return index;
+    }
+
+    /// <summary>Allocates for a compactor: a small block comes from the fullest partial span of its class, not from the
+    /// thread cache (see <see cref="ThreadCache.AllocateDirect"/>).</summary>
+    public void* AllocateForMove(nuint size, bool zero)
+    {
+        if (size > SizeClasses.MaxSmallSize)
+        {
+            return AllocateLarge(size, zero);
+        }
+
+        nuint tagged = GetCache().AllocateDirect(SizeClasses.ClassOf(size));
+        void* block = (void*)(tagged & ~ThreadCache.ZeroTag);
+        if (zero && (tagged & ThreadCache.ZeroTag) == 0)
+        {
+            NativeMemory.Clear(block, size);
+        }
+
+        return block;
+    }
+
+    /// <summary>Frees for a compactor: a small block goes straight back to its span (see
+    /// <see cref="ThreadCache.FreeDirect"/>). Validates like <see cref="Free"/>.</summary>
+    public void FreeToSpan(void* ptr)
+    {
+        if (ptr != null && FindSmallBlockOrFreeLarge((nuint)ptr, out HeapSpan span, out uint index))
+        {
+            GetCache().FreeDirect(span.SizeClass, (nuint)ptr, span.ObjectStates + index);
+        }
+    }
+
+    /// <summary>Moves a live block: a new block of its size from the fullest span of its class, its bytes copied, the old
+    /// block freed straight back to its span. Returns the new block.</summary>
+    public void* Relocate(void* ptr)
+    {
+        nuint size = GetAllocatedSize(ptr);
+        void* moved = AllocateForMove(size, zero: false);
+        Buffer.MemoryCopy(ptr, moved, size, size);
+        FreeToSpan(ptr);
+        return moved;
+    }
+
+    /// <summary>The occupancy of a live block's span and the defrag hint (lock-free; see <see cref="BlockOccupancy"/>).</summary>
+    public BlockOccupancy GetOccupancy(void* ptr)
+    {
+        nuint size = GetAllocatedSize(ptr); // validates: a live block of this heap
+        HeapSpan span = _pages.FindSpan((nuint)ptr);
+        if (span.State != SpanState.Small)
+        {
+            return new BlockOccupancy { BlockSize = (int)Math.Min(size, int.MaxValue), SpanCapacity = 1, SpanUsed = 1 };
+        }
+
+        CentralList central = _central[span.SizeClass];
+        int capacity = span.ObjectCount;
+        int used = Math.Clamp(span.OutCount, 1, capacity);
+        HeapSpan current = central.Current;
+        bool isCurrent = current == span;
+        long classUsed = central.UsedBlocks;
+        long classSpans = central.UsedSpans;
+        if (!current.IsNull)
+        {
+            classUsed -= Math.Clamp(current.OutCount, 0, capacity);
+            classSpans--;
+        }
+
+        bool move = !isCurrent && used < capacity && classSpans > 0 && (long)used * classSpans <= classUsed;
+        return new BlockOccupancy
+        {
+            IsSmall = true,
+            BlockSize = span.ObjectSize,
+            SpanCapacity = capacity,
+            SpanUsed = used,
+            ClassAverageOccupancy = classSpans <= 0 ? 0 : Math.Clamp((double)classUsed / classSpans / capacity, 0, 1),
+            IsAllocationSpan = isCurrent,
+            ShouldMove = move,
+        };
+    }
+
+    /// <summary>The small-block totals, lock-free and allocation-free (see <see cref="FragmentationTotals"/>).</summary>
+    public FragmentationTotals GetFragmentationTotals()
+    {
+        long spanBytes = 0, usedBytes = 0, reclaimable = 0;
+        for (int c = 1; c < _central.Length; c++)
+        {
+            CentralList central = _central[c];
+            int spans = central.Spans;
+            if (spans <= 0)
+            {
+                continue;
+            }
+
+            long used = Math.Max(0, central.UsedBlocks);
+            long perSpan = (long)SizeClasses.SpanPages[c] << Allocator.Pages.PageShift;
+            int blocksPerSpan = SizeClasses.ObjectsPerSpan[c];
+            spanBytes += spans * perSpan;
+            usedBytes += used * SizeClasses.Size[c];
+            reclaimable += Math.Max(0, (spans - ((used + blocksPerSpan - 1) / blocksPerSpan)) * perSpan);
+        }
+
+        return new FragmentationTotals { SmallSpanBytes = spanBytes, SmallUsedBytes = usedBytes, ReclaimableBytes = reclaimable };
+    }
+
+    public HeapFragmentation GetFragmentation()
+    {
+        if (IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+
+        var classes = new List<SizeClassFragmentation>();
+        long spanBytes = 0, usedBytes = 0, reclaimable = 0;
+        for (int c = 1; c < _central.Length; c++)
+        {
+            (int spans, int _, long used) = _central[c].Counters();
+            if (spans == 0)
+            {
+                continue;
+            }
+
+            long perSpan = (long)SizeClasses.SpanPages[c] << Allocator.Pages.PageShift;
+            int blocksPerSpan = SizeClasses.ObjectsPerSpan[c];
+            var fragmentation = new SizeClassFragmentation
+            {
+                BlockSize = SizeClasses.Size[c],
+                BlocksPerSpan = blocksPerSpan,
+                Spans = spans,
+                SpanBytes = spans * perSpan,
+                UsedBlocks = used,
+                ReclaimableBytes = Math.Max(0, (spans - ((used + blocksPerSpan - 1) / blocksPerSpan)) * perSpan),
+            };
+            classes.Add(fragmentation);
+            spanBytes += fragmentation.SpanBytes;
+            usedBytes += fragmentation.UsedBytes;
+            reclaimable += fragmentation.ReclaimableBytes;
+        }
+
+        return new HeapFragmentation { SmallSpanBytes = spanBytes, SmallUsedBytes = usedBytes, ReclaimableBytes = reclaimable, Classes = classes };
     }
 
     public nuint GetAllocatedSize(void* ptr)
@@ -128,8 +283,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         }
 
         nuint address = (nuint)ptr;
-        HeapSpan? span = _pages.FindSpan(address);
-        if (span is not null && span.Contains(address))
+        HeapSpan span = _pages.FindSpan(address);
+        if (!span.IsNull && span.Contains(address))
         {
             if (span.State == SpanState.Large && span.Base == address)
             {
@@ -165,9 +320,11 @@ internal sealed unsafe partial class HeapCore : IDisposable
             _ = central?.TrimRetained(long.MaxValue);
         }
 
+        _pages.DiscardMetadata();
+
         long cutoff = _clock.Now();
         long total = 0;
-        while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { } run)
+        while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { IsNull: false } run)
         {
             bool released = _pages.ReleaseToOs(run);
             total += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Force);
@@ -188,13 +345,30 @@ internal sealed unsafe partial class HeapCore : IDisposable
         }
 
         HeapStats pages = _pages.Snapshot();
-        (long objects, long bytes) = CacheCounters();
+        (long objects, long bytes, long cacheBytes) = CacheCounters();
+        FragmentationTotals small = GetFragmentationTotals();
         return pages with
         {
+            SmallSpanBytes = small.SmallSpanBytes,
+            SmallUsedBytes = small.SmallUsedBytes,
+            SmallReclaimableBytes = small.ReclaimableBytes,
             LiveObjects = pages.LiveObjects + objects,
             AllocatedBytes = pages.AllocatedBytes + bytes,
+            MetadataBytes = pages.MetadataBytes + cacheBytes,
             ScavengerCycles = _scavenger.Cycles,
         };
+    }
+
+    public HeapResidency ReadResidency()
+    {
+        if (IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        }
+
+        (nuint Start, nuint End)[] ranges = _pages.ArenaRanges();
+        HeapStats stats = _pages.Snapshot();
+        return Residency.Read(ranges, stats.HugePageAdvisedBytes);
     }
 
     /// <summary>Runs one scavenger cycle now (tests drive decay with a fake clock this way).</summary>
@@ -216,6 +390,8 @@ internal sealed unsafe partial class HeapCore : IDisposable
         {
             _ = central?.TrimRetained(retainedCutoff);
         }
+
+        _pages.DiscardMetadata();
     }
 
     public void Dispose()

@@ -21,6 +21,10 @@ internal static class HeapMetrics
         s_meter.CreateObservableGauge("nativemap.heap.released", () => Gauge(static s => s.ReleasedBytes), "By", "Bytes of free pages returned to the OS.");
         s_meter.CreateObservableGauge("nativemap.heap.live_objects", () => Gauge(static s => s.LiveObjects), "{block}", "Blocks allocated and not freed.");
         s_meter.CreateObservableGauge("nativemap.heap.allocated", () => Gauge(static s => s.AllocatedBytes), "By", "Bytes of live blocks, by size class.");
+        s_meter.CreateObservableGauge("nativemap.heap.metadata", () => Gauge(static s => s.MetadataBytes), "By", "Bytes of the heap's own metadata (native pools and managed maps).");
+        s_meter.CreateObservableGauge("nativemap.heap.huge_pages_advised", () => Gauge(static s => s.HugePageAdvisedBytes), "By", "Bytes advised for transparent huge pages.");
+        s_meter.CreateObservableGauge("nativemap.heap.small_span", () => Gauge(static s => s.SmallSpanBytes), "By", "Bytes of small-block spans.");
+        s_meter.CreateObservableGauge("nativemap.heap.small_used", () => Gauge(static s => s.SmallUsedBytes), "By", "Bytes of small blocks in use (allocated or cached).");
         s_meter.CreateObservableCounter("nativemap.heap.released_total", ReleasedTotals, "By", "Bytes returned to the OS, by reason (decay, limit, force).");
         s_meter.CreateObservableCounter("nativemap.heap.scavenger.cycles", () => Gauge(static s => s.ScavengerCycles), "{cycle}", "Scavenger cycles that released memory.");
     }

@@ -27,8 +27,30 @@ namespace NativeMap.Allocator;
 /// one allocates or coalesces it; drop the lock for the OS call; relock, mark the pages released, and free the run
 /// back, coalescing. A run lies within one 2 MiB-aligned chunk, so with transparent huge pages a fully free huge page
 /// goes back whole and a partly free one is not split more than once.</para>
+/// <para><b>Huge pages</b> (when <see cref="SpanHeapOptions.HugePages"/> is on and the OS has transparent huge pages):
+/// a large span of at least one huge page (2 MiB) is carved starting on a huge page boundary, and every whole huge page
+/// in it is advised (<c>MADV_HUGEPAGE</c>) after the lock is dropped and before the span is returned, so the caller's
+/// first touch of each faults in one 2 MiB page. The advice is per huge page and sticks while the huge page is free:
+/// a later huge span reusing it costs no call, and the scavenger releases an advised huge page only whole (its release
+/// unit is the huge page, not the OS page: a partial <c>MADV_DONTNEED</c> would split the huge page and leave its page
+/// table behind, and the next fault there would get 4 KiB pages). Before any other span uses part of an advised huge
+/// page, the advice is withdrawn (<c>MADV_NOHUGEPAGE</c>), again without the lock but before that span is returned:
+/// otherwise the first touch of an 8 KiB span would fault in 2 MiB, and pages the heap counts as released would be
+/// resident. Arenas are advised <c>MADV_NOHUGEPAGE</c> whole when reserved, so that a huge page whose advice is
+/// withdrawn merges back into its neighbours' mapping (the kernel splits a mapping at each change of advice; this keeps
+/// the count of mappings at most about two per advised run) and so that THP <c>always</c> mode does not put small spans
+/// on huge pages behind the heap's accounting.</para>
+/// <para><b>Metadata.</b> Span descriptors (<see cref="SpanData"/>, 128 bytes) and small spans' block-state arrays live in
+/// native <see cref="SlotPool"/>s beside the arenas, allocated lowest slot first and freed with their spans; pages of
+/// the pools that empty go back to the OS at the scavenger's next maintenance pass (and at once on
+/// <see cref="SpanHeap.FreeOSMemory"/>), and <see cref="HeapStats.MetadataBytes"/> counts what they hold resident, so the
+/// heap's metadata shrinks with the heap and is reported as it is. (They were managed objects, pooled for good: 26 MiB
+/// for a million 1,000-byte blocks stayed on the GC heap after every block was freed.) The per-page maps of the arenas
+/// (12 bytes per 8 KiB page) stay managed: they are read without the lock and must never fault.</para>
 /// <para><b>Lock.</b> <see cref="_lock"/> guards everything here. Lock order: central list lock → page heap lock.
-/// No OS call but <see cref="IOsMemory.Reserve"/> (heap growth) is made with it held.</para>
+/// No OS call is made with it held but those of growth, which are rare and cost microseconds: <see cref="IOsMemory.Reserve"/> of an
+/// arena with its initial no-huge-page advice, and <see cref="IOsMemory.ReserveMetadata"/> of a metadata chunk (1 MiB,
+/// every 8,191 spans).</para>
 /// <para><b>Accounting invariant</b> (checked by <see cref="HeapCore.Validate"/>):
 /// <c>ReservedBytes == (InUsePages + IdlePages + ReleasedPages) · PageSize</c>, each figure equal to the sum over
 /// spans.</para>
@@ -52,6 +74,13 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>Largest release run, in pages: a 2 MiB chunk, or one granule if that is larger.</summary>
     private readonly int _chunkPages;
+
+    /// <summary>Pages per transparent huge page when the heap uses them, else 0. A multiple of <see cref="ChunkPages"/>
+    /// and of the granule, at most an arena.</summary>
+    private readonly int _hugePages;
+
+    /// <summary>Pages in huge pages with <see cref="Arena.HugeAdvised"/> set, guarded by _lock.</summary>
+    private long _hugeAdvisedPages;
 
     // Page accounting, guarded by _lock. In use: Large and Small spans. Idle: unreleased pages of Free and Scavenging
     // spans. Released: released pages of Free and Scavenging spans. Their sum is the reserved page count.
@@ -79,26 +108,24 @@ internal sealed unsafe partial class PageHeap
     /// <summary>Whether allocations of non-resident pages create growth debt.</summary>
     private readonly bool _releaseOnGrowth;
 
-    /// <summary>Pool of dead descriptors, linked through <see cref="HeapSpan.BinLinks"/>.</summary>
-    private HeapSpan? _pool;
-
     /// <summary>
-    /// Every descriptor ever made, by <see cref="HeapSpan.Id"/> (slot 0 unused: id 0 means "no span"). Grown under the
-    /// lock by copying, and published with a release store, so a lock-free reader sees either table; an id it cannot
-    /// find in the table it read belongs to a span too new to hold any block it may legitimately free.
+    /// Span descriptors (<see cref="SpanData"/>), by <see cref="HeapSpan.Id"/> (slot 0 unused: id 0 means "no span").
+    /// A lock-free reader that cannot find an id in the chunks it sees has an id too new to hold any block it may
+    /// legitimately free. Freed descriptors go back to the pool, and its empty pages to the OS (<see cref="SlotPool"/>).
     /// </summary>
-    private HeapSpan?[] _spanTable = new HeapSpan?[256];
+    private readonly SlotPool _descriptors;
+
+    /// <summary>Block-state arrays of small spans, one pool per power of two from 8 to 1,024 bytes
+    /// (<see cref="StatePool"/>).</summary>
+    private readonly SlotPool[] _statePools;
 
     /// <summary>The arena the last lookup found: most lookups hit it and skip the radix table. Written racily by
     /// lookups (a reference store is atomic); cleared on dispose.</summary>
     private Arena? _lastArena;
 
-    /// <summary>Descriptors made so far (the next id).</summary>
-    private int _spanCount = 1;
-
     private bool _disposed;
 
-    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit, bool releaseOnGrowth = false)
+    public PageHeap(IOsMemory os, HeapClock clock, long arenaSize, long? memoryLimit, bool releaseOnGrowth = false, bool hugePages = false)
     {
         _releaseOnGrowth = releaseOnGrowth;
         _os = os;
@@ -108,7 +135,39 @@ internal sealed unsafe partial class PageHeap
         _granulePages = Math.Max(1, os.PageSize >> Pages.PageShift);
         _chunkPages = Math.Max(ChunkPages, _granulePages);
         _limitPages = memoryLimit is { } limit ? Math.Max(1, limit >> Pages.PageShift) : long.MaxValue;
+        long hugeBytes = hugePages ? os.HugePageSize : 0;
+        bool usable = hugeBytes >= ChunkPages << Pages.PageShift && hugeBytes <= arenaSize
+            && hugeBytes % ((long)_granulePages << Pages.PageShift) == 0 && hugeBytes % ((long)ChunkPages << Pages.PageShift) == 0;
+        _hugePages = usable ? (int)(hugeBytes >> Pages.PageShift) : 0;
+        _descriptors = new SlotPool(os, SpanData.Size, MetadataChunkBytes);
+        _statePools = new SlotPool[StatePoolCount];
+        for (int i = 0; i < _statePools.Length; i++)
+        {
+            _statePools[i] = new SlotPool(os, MinStateSlot << i, MetadataChunkBytes);
+        }
     }
+
+    /// <summary>Address space reserved at a time for descriptors and state arrays.</summary>
+    private const int MetadataChunkBytes = 1 << 20;
+
+    /// <summary>The smallest state-array slot, in bytes.</summary>
+    private const int MinStateSlot = 8;
+
+    /// <summary>State pools: 8, 16, ..., 1,024 bytes (a span holds at most 1,024 blocks: 8 KiB of 8-byte blocks).</summary>
+    private const int StatePoolCount = 8;
+
+    /// <summary><see cref="HeapSpan.StatesSlot"/> holds the pool index above this many bits of slot number.</summary>
+    private const int StateSlotBits = 27;
+
+    /// <summary>The state pool for a span of <paramref name="objects"/> blocks.</summary>
+    private static int StatePool(int objects) =>
+        objects <= MinStateSlot ? 0 : System.Numerics.BitOperations.Log2((uint)(objects - 1)) + 1 - 3;
+
+    /// <summary>The arena a span lies in (under the lock).</summary>
+    public Arena ArenaOf(HeapSpan span) => _arenas[span.ArenaIndex];
+
+    /// <summary>Pages per huge page when the heap uses huge pages, else 0.</summary>
+    public int HugePages => _hugePages;
 
     /// <summary>Why pages were released; each reason has its own counter.</summary>
     public enum ReleaseReason
@@ -176,9 +235,9 @@ internal sealed unsafe partial class PageHeap
         }
     }
 
-    /// <summary>Finds the span owning <paramref name="address"/> without the lock, or null when the address is not in
-    /// any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
-    public HeapSpan? FindSpan(nuint address)
+    /// <summary>Finds the span owning <paramref name="address"/> without the lock, or the null span when the address is
+    /// not in any arena. The result may be stale or unrelated unless the address is in a live block: validate it.</summary>
+    public HeapSpan FindSpan(nuint address)
     {
         Arena? arena = _lastArena;
         if (arena is null || address - arena.Base >= arena.Size)
@@ -186,19 +245,21 @@ internal sealed unsafe partial class PageHeap
             arena = _index.Find(address);
             if (arena is null)
             {
-                return null;
+                return default;
             }
 
             _lastArena = arena;
         }
 
         int id = arena.Owner[(int)((address - arena.Base) >> Pages.PageShift)];
-        HeapSpan?[] table = Volatile.Read(ref _spanTable);
-        return (uint)id < (uint)table.Length ? table[id] : null;
+        return id == 0 ? default : new HeapSpan((SpanData*)_descriptors.Address(id));
     }
 
-    /// <summary>The span owning page <paramref name="page"/> of <paramref name="arena"/>, under the lock.</summary>
-    private HeapSpan? OwnerLocked(Arena arena, int page) => _spanTable[arena.Owner[page]];
+    /// <summary>The span owning page <paramref name="page"/> of <paramref name="arena"/>, under the lock (null for id 0).</summary>
+    private HeapSpan OwnerLocked(Arena arena, int page) => Span(arena.Owner[page]);
+
+    /// <summary>The descriptor with id <paramref name="id"/> (null for 0).</summary>
+    private HeapSpan Span(int id) => id == 0 ? default : new HeapSpan((SpanData*)_descriptors.Address(id));
 
     /// <summary>Whether <paramref name="address"/> lies in one of this heap's arenas.</summary>
     public bool InArena(nuint address) => _index.Find(address) is not null;
@@ -210,17 +271,42 @@ internal sealed unsafe partial class PageHeap
     /// handed out.
     /// </summary>
     /// <exception cref="OutOfMemoryException">The OS refused to reserve or commit memory. Nothing changed.</exception>
-    public HeapSpan AllocateSpan(int pages, SpanState use, bool zero, out bool allZero)
+    /// <remarks>For a small span, <paramref name="objects"/> is the blocks in it: a state array of that many bytes, all
+    /// <see cref="HeapSpan.ObjectFree"/>, is allocated with it (<see cref="HeapSpan.ObjectStates"/>).</remarks>
+    public HeapSpan AllocateSpan(int pages, SpanState use, bool zero, out bool allZero, int objects = 0)
     {
         HeapSpan span;
         int released;
         int zeroFrom = 0, zeroTo = 0;
+        bool huge = _hugePages != 0 && use == SpanState.Large && pages >= _hugePages;
+        HugeAdvice advice = default;
         lock (_lock)
         {
             ThrowIfDisposed();
-            HeapSpan fit = FindFitLocked(pages);
-            span = CarveLocked(fit, WarmStart(fit, pages), pages);
-            Arena arena = span.Arena;
+            _descriptors.EnsureFreeLocked(3); // a new arena's span, and the two remainders of the carve
+            HeapSpan fit = FindFitLocked(pages, huge);
+            byte* states = null;
+            int statesSlot = 0;
+            if (use == SpanState.Small)
+            {
+                // Before the carve, so that running out of memory for it changes nothing.
+                int poolIndex = StatePool(objects);
+                SlotPool pool = _statePools[poolIndex];
+                int slot = pool.AllocateLocked();
+                states = pool.Address(slot);
+                statesSlot = (poolIndex << StateSlotBits) | slot;
+                new Span<byte>(states, objects).Clear();
+            }
+
+            span = CarveLocked(fit, huge ? HugeStart(fit, pages) : WarmStart(fit, pages), pages);
+            span.ObjectStates = states;
+            span.StatesSlot = statesSlot;
+            Arena arena = ArenaOf(span);
+            if (_hugePages != 0)
+            {
+                advice = PlanHugeAdviceLocked(span, huge);
+            }
+
             released = span.ReleasedPages;
             allZero = released == pages && _os.ReleasedPagesReadZero;
             if (zero && !allZero)
@@ -256,6 +342,12 @@ internal sealed unsafe partial class PageHeap
             }
         }
 
+        // The advice must precede the first touch (the commit below, the clear, the caller's writes).
+        if (advice.Any)
+        {
+            ApplyHugeAdvice(ArenaOf(span), advice);
+        }
+
         if (released > 0 && _os.ReuseNeedsCommit && !_os.Commit((void*)span.Base, (nuint)span.Bytes))
         {
             UndoFailedCommit(span);
@@ -276,10 +368,16 @@ internal sealed unsafe partial class PageHeap
     /// that memory kept warm for the decay is reused instead of faulting in released pages (and the scavenger's work
     /// is not undone). Grows the heap when nothing fits.
     /// </summary>
-    private HeapSpan FindFitLocked(int pages)
+    /// <remarks>A huge span (<paramref name="huge"/>) must fit starting on a huge page boundary (<see cref="HugeStart"/>).</remarks>
+    private HeapSpan FindFitLocked(int pages, bool huge)
     {
-        HeapSpan? fit = _free.FindFit(pages);
-        if (fit is null)
+        HeapSpan fit = _free.FindFit(pages);
+        if (huge && !fit.IsNull && !Fits(fit, pages, huge))
+        {
+            fit = _free.FindFit(pages + _hugePages - 1); // any span this long has an aligned start that fits
+        }
+
+        if (fit.IsNull)
         {
             return GrowLocked(pages);
         }
@@ -287,10 +385,10 @@ internal sealed unsafe partial class PageHeap
         if (fit.ReleasedPages == fit.PageCount)
         {
             int bestDirty = 0;
-            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
             {
                 int dirty = s.PageCount - s.ReleasedPages;
-                if (s.PageCount >= pages && dirty > bestDirty)
+                if (dirty > bestDirty && Fits(s, pages, huge))
                 {
                     fit = s;
                     bestDirty = dirty;
@@ -301,17 +399,121 @@ internal sealed unsafe partial class PageHeap
         return fit;
     }
 
+    /// <summary>Whether <paramref name="pages"/> fit in free span <paramref name="span"/> (from a huge page boundary
+    /// when <paramref name="huge"/>).</summary>
+    private bool Fits(HeapSpan span, int pages, bool huge) =>
+        huge ? AlignUp(span.StartPage, _hugePages) + pages <= span.EndPage : span.PageCount >= pages;
+
+    /// <summary>Where in <paramref name="span"/> (which <see cref="Fits"/>) to carve a huge span of <paramref name="pages"/>:
+    /// on a huge page boundary, the first one, or when the span begins with released pages, the one holding its first
+    /// resident page, as far as the span's end allows (as <see cref="WarmStart"/> does). The pages before it stay free.</summary>
+    private int HugeStart(HeapSpan span, int pages)
+    {
+        int hp = _hugePages;
+        int start = AlignUp(span.StartPage, hp);
+        if (span.ReleasedPages != 0 && span.ReleasedPages != span.PageCount)
+        {
+            int firstDirty = ArenaOf(span).NextUnreleased(span.StartPage, span.EndPage);
+            int lastFit = (span.EndPage - pages) / hp * hp;
+            start = Math.Max(start, Math.Min(firstDirty / hp * hp, lastFit));
+        }
+
+        return start;
+    }
+
     /// <summary>Where in <paramref name="span"/> to carve <paramref name="pages"/>: at its start, or, when it begins
     /// with released pages, from its first resident page (as far as the span's end allows).</summary>
-    private static int WarmStart(HeapSpan span, int pages)
+    private int WarmStart(HeapSpan span, int pages)
     {
         if (span.ReleasedPages == 0 || span.ReleasedPages == span.PageCount || span.PageCount == pages)
         {
             return span.StartPage;
         }
 
-        int firstDirty = span.Arena.NextUnreleased(span.StartPage, span.EndPage);
+        int firstDirty = ArenaOf(span).NextUnreleased(span.StartPage, span.EndPage);
         return Math.Min(firstDirty, span.EndPage - pages);
+    }
+
+    /// <summary>Huge-page advice to give for a span just carved, after the lock is dropped: huge pages
+    /// [AdviseFrom, AdviseTo) to advise, [UnadviseFrom, UnadviseTo) to withdraw the advice from (indices of huge pages
+    /// in the span's arena; empty when From == To).</summary>
+    private readonly record struct HugeAdvice(int AdviseFrom, int AdviseTo, int UnadviseFrom, int UnadviseTo)
+    {
+        public bool Any => AdviseTo > AdviseFrom || UnadviseTo > UnadviseFrom;
+    }
+
+    /// <summary>
+    /// Decides the advice for the huge pages that <paramref name="span"/> overlaps: a huge span wants each huge page it
+    /// covers whole advised (recorded now, so a concurrent reader of the bits sees the intent); every other overlap wants
+    /// none (the bits stay set, with <see cref="Arena.HugeUnadvising"/>, until the withdrawal has returned: another span
+    /// carved meanwhile from the same huge page sees them and withdraws the advice itself before its caller can touch it).
+    /// </summary>
+    private HugeAdvice PlanHugeAdviceLocked(HeapSpan span, bool huge)
+    {
+        Arena arena = ArenaOf(span);
+        int hp = _hugePages;
+        int adviseFrom = 0, adviseTo = 0, unadviseFrom = int.MaxValue, unadviseTo = 0;
+        bool adviseNeeded = false;
+        for (int h = span.StartPage / hp; h * hp < span.EndPage; h++)
+        {
+            bool whole = h * hp >= span.StartPage && (h + 1) * hp <= span.EndPage;
+            bool advised = arena.IsHugeAdvised(h);
+            if (huge && whole)
+            {
+                if (adviseTo == 0)
+                {
+                    adviseFrom = h;
+                }
+
+                adviseTo = h + 1;
+                if (!advised)
+                {
+                    arena.SetHugeAdvised(h, true);
+                    _hugeAdvisedPages += hp;
+                    adviseNeeded = true;
+                }
+            }
+            else if (advised)
+            {
+                arena.SetHugeUnadvising(h, true);
+                unadviseFrom = Math.Min(unadviseFrom, h);
+                unadviseTo = h + 1;
+            }
+        }
+
+        return new HugeAdvice(adviseNeeded ? adviseFrom : 0, adviseNeeded ? adviseTo : 0,
+            unadviseTo > 0 ? unadviseFrom : 0, unadviseTo);
+    }
+
+    /// <summary>Gives the advice planned by <see cref="PlanHugeAdviceLocked"/>, without the lock, then clears the bits of
+    /// the huge pages whose advice was withdrawn. Advice the OS refuses changes nothing but the huge pages' backing.</summary>
+    private void ApplyHugeAdvice(Arena arena, HugeAdvice advice)
+    {
+        nuint hugeBytes = (nuint)(uint)_hugePages << Pages.PageShift;
+        if (advice.AdviseTo > advice.AdviseFrom)
+        {
+            _ = _os.AdviseHugePages((void*)arena.PageAddress(advice.AdviseFrom * _hugePages),
+                (nuint)(uint)(advice.AdviseTo - advice.AdviseFrom) * hugeBytes, huge: true);
+        }
+
+        if (advice.UnadviseTo > advice.UnadviseFrom)
+        {
+            // Huge pages between the two ends that were not advised are NOHUGEPAGE already (the arena's initial advice).
+            _ = _os.AdviseHugePages((void*)arena.PageAddress(advice.UnadviseFrom * _hugePages),
+                (nuint)(uint)(advice.UnadviseTo - advice.UnadviseFrom) * hugeBytes, huge: false);
+            lock (_lock)
+            {
+                for (int h = advice.UnadviseFrom; h < advice.UnadviseTo; h++)
+                {
+                    if (arena.IsHugeUnadvising(h))
+                    {
+                        arena.SetHugeUnadvising(h, false);
+                        arena.SetHugeAdvised(h, false);
+                        _hugeAdvisedPages -= _hugePages;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Frees an in-use span. The caller has validated it.</summary>
@@ -336,8 +538,8 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             ThrowIfDisposed();
-            HeapSpan? span = FindSpan(address);
-            if (span is null || span.State != SpanState.Large || !span.Contains(address))
+            HeapSpan span = FindSpan(address);
+            if (span.IsNull || span.State != SpanState.Large || !span.Contains(address))
             {
                 ThrowHelper.ThrowInvalidOperation($"Block 0x{(ulong)address:x} is not allocated: it was already freed.");
             }
@@ -364,14 +566,26 @@ internal sealed unsafe partial class PageHeap
             _largeBytes -= span.Bytes;
         }
 
+        FreeStatesLocked(span);
         long now = _clock.Now();
-        span.Arena.StampFreed(span.StartPage, span.PageCount, now);
+        ArenaOf(span).StampFreed(span.StartPage, span.PageCount, now);
         _inUsePages -= span.PageCount;
         _idlePages += span.PageCount;
         span.State = SpanState.Free;
         span.ReleasedPages = 0;
         span.OldestDirty = now;
         InsertFreeLocked(CoalesceLocked(span));
+    }
+
+    /// <summary>Frees a small span's state array.</summary>
+    private void FreeStatesLocked(HeapSpan span)
+    {
+        if (span.State == SpanState.Small)
+        {
+            _statePools[span.StatesSlot >> StateSlotBits].FreeLocked(span.StatesSlot & ((1 << StateSlotBits) - 1));
+            span.ObjectStates = null;
+            span.StatesSlot = 0;
+        }
     }
 
     /// <summary>
@@ -382,29 +596,30 @@ internal sealed unsafe partial class PageHeap
     /// <param name="maxPages">Upper bound on the run (it is also cut at a 2 MiB chunk boundary).</param>
     /// <param name="oldestOnly">Take only the globally oldest pages (for the memory limit): the run holds pages whose
     /// free time equals the oldest free time in the heap.</param>
-    public HeapSpan? TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
+    public HeapSpan TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
     {
         lock (_lock)
         {
             if (_disposed)
             {
-                return null;
+                return default;
             }
 
             while (true)
             {
-                HeapSpan? best = null;
-                for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+                _descriptors.EnsureFreeLocked(2); // the remainders of the carve
+                HeapSpan best = default;
+                for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
                 {
-                    if (best is null || s.OldestDirty < best.OldestDirty)
+                    if (best.IsNull || s.OldestDirty < best.OldestDirty)
                     {
                         best = s;
                     }
                 }
 
-                if (best is null || best.OldestDirty > cutoff)
+                if (best.IsNull || best.OldestDirty > cutoff)
                 {
-                    return null;
+                    return default;
                 }
 
                 if (oldestOnly)
@@ -451,7 +666,7 @@ internal sealed unsafe partial class PageHeap
             long bytes = 0;
             if (success)
             {
-                run.Arena.SetReleased(run.StartPage, run.PageCount);
+                ArenaOf(run).SetReleased(run.StartPage, run.PageCount);
                 run.ReleasedPages = run.PageCount;
                 _idlePages -= run.DirtyInRun;
                 _releasedPages += run.DirtyInRun;
@@ -488,7 +703,7 @@ internal sealed unsafe partial class PageHeap
         lock (_lock)
         {
             long oldest = long.MaxValue;
-            for (HeapSpan? s = _free.DirtyHead; s is not null; s = s.DirtyLinks.Next)
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
             {
                 oldest = Math.Min(oldest, s.OldestDirty);
             }
@@ -505,12 +720,7 @@ internal sealed unsafe partial class PageHeap
     {
         lock (_lock)
         {
-            long metadata = 0;
-            foreach (Arena arena in _arenas)
-            {
-                metadata += arena.MetadataBytes;
-            }
-
+            long metadata = MetadataBytesLocked();
             return new HeapStats
             {
                 ReservedBytes = _reservedPages << Pages.PageShift,
@@ -520,6 +730,7 @@ internal sealed unsafe partial class PageHeap
                 LiveObjects = _largeObjects,
                 AllocatedBytes = _largeBytes,
                 MetadataBytes = metadata,
+                HugePageAdvisedBytes = _hugeAdvisedPages << Pages.PageShift,
                 ArenaCount = _arenas.Count,
                 ReleasedByDecayBytes = _releasedByDecay,
                 ReleasedByLimitBytes = _releasedByLimit,
@@ -527,6 +738,87 @@ internal sealed unsafe partial class PageHeap
                 ReleasedByForceBytes = _releasedByForce,
                 ReleaseFailures = _releaseFailures,
             };
+        }
+    }
+
+    /// <summary>
+    /// Returns the empty pages of the descriptor and state pools to the OS (<see cref="SlotPool"/>). The OS calls are
+    /// made without the lock.
+    /// </summary>
+    /// <returns>Bytes discarded.</returns>
+    public long DiscardMetadata()
+    {
+        var plans = new List<(nint Address, nint Bytes, int FirstPage, int Pages)>[1 + _statePools.Length];
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            for (int i = 0; i < plans.Length; i++)
+            {
+                plans[i] = MetadataPool(i).BeginDiscardLocked();
+            }
+        }
+
+        var discarded = new long[plans.Length];
+        long total = 0;
+        for (int i = 0; i < plans.Length; i++)
+        {
+            discarded[i] = plans[i].Count == 0 ? 0 : MetadataPool(i).Discard(plans[i]);
+            total += discarded[i];
+        }
+
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                for (int i = 0; i < plans.Length; i++)
+                {
+                    long planned = 0;
+                    plans[i].ForEach(r => planned += r.Bytes);
+                    MetadataPool(i).EndDiscardLocked(plans[i], discarded[i] == planned);
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The descriptor pool (0) and the state pools (1..).</summary>
+    private SlotPool MetadataPool(int i) => i == 0 ? _descriptors : _statePools[i - 1];
+
+    /// <summary>Bytes of metadata: what the native pools hold resident and the managed arrays beside them.</summary>
+    private long MetadataBytesLocked()
+    {
+        long bytes = FreeSpans.ManagedBytes;
+        foreach (Arena arena in _arenas)
+        {
+            bytes += arena.MetadataBytes;
+        }
+
+        for (int i = 0; i <= _statePools.Length; i++)
+        {
+            bytes += MetadataPool(i).ResidentBytes + MetadataPool(i).BookkeepingBytes;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The address ranges of the arenas, sorted.</summary>
+    public (nuint Start, nuint End)[] ArenaRanges()
+    {
+        lock (_lock)
+        {
+            var ranges = new (nuint Start, nuint End)[_arenas.Count];
+            for (int i = 0; i < ranges.Length; i++)
+            {
+                ranges[i] = (_arenas[i].Base, _arenas[i].Base + _arenas[i].Size);
+            }
+
+            Array.Sort(ranges);
+            return ranges;
         }
     }
 
@@ -550,7 +842,11 @@ internal sealed unsafe partial class PageHeap
             _arenas.Clear();
             _lastArena = null;
             _free.Clear();
-            _pool = null;
+            _descriptors.Dispose();
+            foreach (SlotPool pool in _statePools)
+            {
+                pool.Dispose();
+            }
         }
     }
 
@@ -582,7 +878,7 @@ internal sealed unsafe partial class PageHeap
                 ThrowHelper.ThrowOutOfMemory("The OS returned address space above 2^48, which the heap cannot index.");
             }
 
-            arena = new Arena((nuint)address, arenaPages);
+            arena = new Arena((nuint)address, arenaPages, _hugePages);
         }
         catch (OutOfMemoryException)
         {
@@ -590,13 +886,30 @@ internal sealed unsafe partial class PageHeap
             throw;
         }
 
+        if (_hugePages != 0)
+        {
+            // Part of reserving (see the class remarks): no huge pages but where a huge span asks for them.
+            _ = _os.AdviseHugePages(address, (nuint)bytes, huge: false);
+        }
+
         arena.SetReleased(0, arenaPages);
-        HeapSpan span = NewDescriptor(arena, 0, arenaPages);
+        _arenas.Add(arena);
+        HeapSpan span;
+        try
+        {
+            span = NewDescriptor(arena, 0, arenaPages);
+        }
+        catch (OutOfMemoryException)
+        {
+            _arenas.RemoveAt(_arenas.Count - 1);
+            _os.Unreserve(address, (nuint)bytes);
+            throw;
+        }
+
         span.State = SpanState.Free;
         span.ReleasedPages = arenaPages;
         arena.Owner[0] = span.Id;
         arena.Owner[arenaPages - 1] = span.Id;
-        _arenas.Add(arena);
         _index.Add(arena);
         _reservedPages += arenaPages;
         _releasedPages += arenaPages;
@@ -612,7 +925,7 @@ internal sealed unsafe partial class PageHeap
     private HeapSpan CarveLocked(HeapSpan span, int start, int pages)
     {
         RemoveFreeLocked(span);
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         int end = start + pages;
         int leftPages = start - span.StartPage;
         int rightPages = span.EndPage - end;
@@ -673,8 +986,9 @@ internal sealed unsafe partial class PageHeap
     /// <summary>Merges a span that has just become free with free neighbours. Returns the merged span (not yet indexed).</summary>
     private HeapSpan CoalesceLocked(HeapSpan span)
     {
-        Arena arena = span.Arena;
-        if (span.StartPage > 0 && OwnerLocked(arena, span.StartPage - 1) is { State: SpanState.Free } left && left.EndPage == span.StartPage)
+        Arena arena = ArenaOf(span);
+        HeapSpan left = span.StartPage > 0 ? OwnerLocked(arena, span.StartPage - 1) : default;
+        if (!left.IsNull && left.State == SpanState.Free && left.EndPage == span.StartPage)
         {
             RemoveFreeLocked(left);
             span.StartPage = left.StartPage;
@@ -685,7 +999,8 @@ internal sealed unsafe partial class PageHeap
             Recycle(left);
         }
 
-        if (span.EndPage < arena.PageCount && OwnerLocked(arena, span.EndPage) is { State: SpanState.Free } right && right.StartPage == span.EndPage)
+        HeapSpan right = span.EndPage < arena.PageCount ? OwnerLocked(arena, span.EndPage) : default;
+        if (!right.IsNull && right.State == SpanState.Free && right.StartPage == span.EndPage)
         {
             RemoveFreeLocked(right);
             span.PageCount += right.PageCount;
@@ -722,50 +1037,77 @@ internal sealed unsafe partial class PageHeap
     }
 
     /// <summary>
-    /// The exact release time of the oldest releasable dirty granule of a free span: a granule's release time is the
-    /// latest free time among its dirty pages. <see cref="long.MaxValue"/> when no whole granule inside the span has a
-    /// dirty page. Skips released pages 64 at a time.
+    /// The release unit holding <paramref name="page"/>: the advised huge page it lies in (released only whole), else
+    /// its granule (the OS page).
+    /// </summary>
+    private (int Start, int End) ReleaseUnit(Arena arena, int page)
+    {
+        int size = arena.InAdvisedHugePage(page) ? _hugePages : _granulePages;
+        int start = page / size * size;
+        return (start, start + size);
+    }
+
+    /// <summary>
+    /// The exact release time of the oldest releasable dirty unit of a free span (see <see cref="ReleaseUnit"/>): a unit's
+    /// release time is the latest free time among its dirty pages. <see cref="long.MaxValue"/> when no unit wholly inside
+    /// the span has a dirty page. Skips released pages 64 at a time.
     /// </summary>
     private long ExactOldestDirty(HeapSpan span)
     {
-        Arena arena = span.Arena;
-        int g = _granulePages;
-        int end = span.EndPage / g * g;
+        Arena arena = ArenaOf(span);
         long oldest = long.MaxValue;
-        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        for (int page = span.StartPage; (page = arena.NextUnreleased(page, span.EndPage)) >= 0;)
         {
-            page = page / g * g;
-            oldest = Math.Min(oldest, GranuleReleaseTime(arena, page));
+            (int start, int end) = ReleaseUnit(arena, page);
+            if (start >= span.StartPage && end <= span.EndPage)
+            {
+                oldest = Math.Min(oldest, UnitReleaseTime(arena, start, end));
+            }
+
+            page = end;
         }
 
         return oldest;
     }
 
     /// <summary>
-    /// Finds the first run in <paramref name="span"/> of whole granules, each either released already or with every
-    /// dirty page freed at or before <paramref name="cutoff"/>, that starts and ends with a dirty granule, stays within
-    /// one chunk, and is at most <paramref name="maxPages"/> long (at least one granule). When there is none,
-    /// <paramref name="oldestSeen"/> is the exact release time of the span's oldest dirty granule.
+    /// Finds the first run in <paramref name="span"/> of whole release units, each either released already or with every
+    /// dirty page freed at or before <paramref name="cutoff"/>, that starts and ends with a dirty unit and stays within one
+    /// chunk: an advised huge page alone (whatever <paramref name="maxPages"/> says: it is released whole or not at all),
+    /// or granules up to <paramref name="maxPages"/> (at least one). When there is none, <paramref name="oldestSeen"/> is
+    /// the exact release time of the span's oldest dirty unit.
     /// </summary>
     private bool FindReleasableRun(HeapSpan span, long cutoff, int maxPages, out int start, out int count, out long oldestSeen)
     {
-        Arena arena = span.Arena;
+        Arena arena = ArenaOf(span);
         int g = _granulePages;
-        int end = span.EndPage / g * g;
         oldestSeen = long.MaxValue;
         start = -1;
         count = 0;
-        for (int page = AlignUp(span.StartPage, g); (page = arena.NextUnreleased(page, end)) >= 0; page += g)
+        for (int page = span.StartPage; (page = arena.NextUnreleased(page, span.EndPage)) >= 0;)
         {
-            page = page / g * g;
-            long t = GranuleReleaseTime(arena, page);
-            if (t <= cutoff)
+            (int unitStart, int unitEnd) = ReleaseUnit(arena, page);
+            page = unitEnd;
+            if (unitStart < span.StartPage || unitEnd > span.EndPage)
             {
-                start = page;
-                break;
+                continue;
             }
 
-            oldestSeen = Math.Min(oldestSeen, t);
+            long t = UnitReleaseTime(arena, unitStart, unitEnd);
+            if (t > cutoff)
+            {
+                oldestSeen = Math.Min(oldestSeen, t);
+                continue;
+            }
+
+            start = unitStart;
+            if (unitEnd - unitStart > g)
+            {
+                count = unitEnd - unitStart; // an advised huge page
+                return true;
+            }
+
+            break;
         }
 
         if (start < 0)
@@ -773,12 +1115,14 @@ internal sealed unsafe partial class PageHeap
             return false;
         }
 
-        // Extend over eligible and already-released granules, up to the chunk end, the span end and the size limit.
+        // Extend over eligible and already-released granules, up to the chunk end, the span end and the size limit. The
+        // start's huge page is not advised, and the chunk lies within it, so every unit here is a granule.
+        int end = span.EndPage / g * g;
         int limitEnd = Math.Min(Math.Min(end, (start / _chunkPages * _chunkPages) + _chunkPages), start + Math.Max(g, maxPages / g * g));
         int runEnd = start + g;
         for (int granule = runEnd; granule + g <= limitEnd; granule += g)
         {
-            long t = GranuleReleaseTime(arena, granule);
+            long t = UnitReleaseTime(arena, granule, granule + g);
             if (t == long.MaxValue)
             {
                 continue;
@@ -796,17 +1140,14 @@ internal sealed unsafe partial class PageHeap
         return true;
     }
 
-    /// <summary>The latest free time of the dirty pages of a granule, or <see cref="long.MaxValue"/> if all are released.</summary>
-    private long GranuleReleaseTime(Arena arena, int granule)
+    /// <summary>The latest free time of the dirty pages of [start, end), or <see cref="long.MaxValue"/> if all are released.</summary>
+    private static long UnitReleaseTime(Arena arena, int start, int end)
     {
         long latest = long.MaxValue;
-        for (int page = granule; page < granule + _granulePages; page++)
+        for (int page = start; (page = arena.NextUnreleased(page, end)) >= 0; page++)
         {
-            if (!arena.IsReleased(page))
-            {
-                long t = arena.FreedAt[page];
-                latest = latest == long.MaxValue ? t : Math.Max(latest, t);
-            }
+            long t = arena.FreedAt[page];
+            latest = latest == long.MaxValue ? t : Math.Max(latest, t);
         }
 
         return latest;
@@ -843,7 +1184,8 @@ internal sealed unsafe partial class PageHeap
                 _largeBytes -= span.Bytes;
             }
 
-            span.Arena.SetReleased(span.StartPage, span.PageCount);
+            FreeStatesLocked(span);
+            ArenaOf(span).SetReleased(span.StartPage, span.PageCount);
             _inUsePages -= span.PageCount;
             _releasedPages += span.PageCount;
             span.State = SpanState.Free;
@@ -853,47 +1195,31 @@ internal sealed unsafe partial class PageHeap
         }
     }
 
+    /// <summary>A descriptor from the pool, describing [start, start + pages) of <paramref name="arena"/> (the last arena
+    /// added, or one already known). Its other fields are cleared.</summary>
+    /// <exception cref="OutOfMemoryException">The OS refused memory for descriptors. Nothing changed.</exception>
     private HeapSpan NewDescriptor(Arena arena, int start, int pages)
     {
-        HeapSpan? span = _pool;
-        if (span is not null)
-        {
-            _pool = span.BinLinks.Next;
-            span.BinLinks = default;
-        }
-        else
-        {
-            span = new HeapSpan { Id = _spanCount };
-            if (_spanCount == _spanTable.Length)
-            {
-                HeapSpan?[] grown = new HeapSpan?[_spanTable.Length * 2];
-                Array.Copy(_spanTable, grown, _spanTable.Length);
-                Volatile.Write(ref _spanTable, grown);
-            }
-
-            _spanTable[_spanCount++] = span;
-        }
-
-        span.Arena = arena;
+        int id = _descriptors.AllocateLocked();
+        var span = new HeapSpan((SpanData*)_descriptors.Address(id));
+        *span.Data = default;
+        span.Id = id;
+        span.ArenaIndex = arena == _arenas[^1] ? _arenas.Count - 1 : _arenas.IndexOf(arena);
         span.StartPage = start;
         span.PageCount = pages;
         span.Base = arena.PageAddress(start);
+        span.Bin = -1;
         span.OldestDirty = long.MaxValue;
         return span;
     }
 
-    /// <summary>Returns a descriptor to the pool. Its native block-state buffer is kept for reuse.</summary>
+    /// <summary>Returns a descriptor to the pool (its state becomes Dead first, for lock-free readers of stale ids).</summary>
     public void Recycle(HeapSpan span)
     {
         span.State = SpanState.Dead;
         span.Bin = -1;
-        span.BinLinks = span.DirtyLinks = span.PartialLinks = default;
         span.InDirtyList = span.InPartialList = false;
-        span.ReleasedPages = span.DirtyInRun = 0;
-        span.SizeClass = span.ObjectSize = span.ObjectCount = span.FreeCount = span.BumpIndex = 0;
-        span.FreeList = 0;
-        span.BinLinks.Next = _pool;
-        _pool = span;
+        _descriptors.FreeLocked(span.Id);
     }
 
     private void ThrowIfDisposed()

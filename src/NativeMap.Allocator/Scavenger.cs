@@ -43,6 +43,11 @@ internal sealed class Scavenger : IDisposable
     private int _limitSignalPending;
 
     private long _nextMaintenance;
+
+    /// <summary>When the trace last read the kernel's huge page count (<see cref="Stopwatch"/> ticks), and what it read:
+    /// reading /proc/self/smaps costs about a millisecond, so a trace line reuses a reading up to a second old.</summary>
+    private long _residencyReadAt;
+    private long _tracedHugePageBytes = -1;
     private long _cycles;
     private long _wakeups;
 
@@ -130,7 +135,7 @@ internal sealed class Scavenger : IDisposable
             {
                 long cutoff = ScavengePolicy.DecayCutoff(now, _options.ScavengeDecay, frequency);
                 long started = Stopwatch.GetTimestamp();
-                while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { } run)
+                while (_pages.TakeReleaseRun(cutoff, PageHeap.ChunkPages, oldestOnly: false) is { IsNull: false } run)
                 {
                     bool released = _pages.ReleaseToOs(run);
                     decayBytes += _pages.ReturnReleaseRun(run, released, PageHeap.ReleaseReason.Decay);
@@ -179,9 +184,9 @@ internal sealed class Scavenger : IDisposable
         long total = 0;
         for (long pages = owed(_pages); pages > 0; pages = owed(_pages))
         {
-            HeapSpan? run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
-            bool released = run is not null && _pages.ReleaseToOs(run);
-            if (run is not null)
+            HeapSpan run = _pages.TakeReleaseRun(AnyTime, (int)Math.Min(pages, PageHeap.ChunkPages), oldestOnly: true);
+            bool released = !run.IsNull && _pages.ReleaseToOs(run);
+            if (!run.IsNull)
             {
                 total += _pages.ReturnReleaseRun(run, released, reason);
             }
@@ -255,10 +260,17 @@ internal sealed class Scavenger : IDisposable
 
         HeapStats stats = _pages.Snapshot();
         long resident = stats.InUseBytes + stats.IdleBytes;
+        if (_residencyReadAt == 0 || Stopwatch.GetElapsedTime(_residencyReadAt) >= TimeSpan.FromSeconds(1))
+        {
+            _tracedHugePageBytes = Residency.Read(_pages.ArenaRanges(), stats.HugePageAdvisedBytes).HugePageBytes;
+            _residencyReadAt = Stopwatch.GetTimestamp();
+        }
+
         double utilisation = resident == 0 ? 100 : 100.0 * stats.InUseBytes / resident;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"scav {_heap.Name}: {(decayBytes + limitBytes + growthBytes) >> 10} KiB released ({decayBytes >> 10} decay, {limitBytes >> 10} limit, {growthBytes >> 10} growth), " +
-            $"{stats.ReleasedBytes >> 10} KiB released total, {stats.InUseBytes >> 10} KiB in use, {stats.IdleBytes >> 10} KiB idle, {utilisation:F0}% util");
+            $"{stats.ReleasedBytes >> 10} KiB released total, {stats.InUseBytes >> 10} KiB in use, {stats.IdleBytes >> 10} KiB idle, {utilisation:F0}% util, " +
+            $"{_tracedHugePageBytes >> 10} KiB huge pages ({stats.HugePageAdvisedBytes >> 10} KiB advised)");
         lock (writer)
         {
             writer.WriteLine(line);

@@ -101,6 +101,51 @@ public sealed unsafe class SpanHeap : IDisposable
     /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
     public nuint GetAllocatedSize(void* ptr) => _core.GetAllocatedSize(ptr);
 
+    // ---- for compactors (jemalloc's defrag hint) ----
+
+    /// <summary>
+    /// The occupancy of a live block's span and whether moving the block would help that span empty
+    /// (<see cref="BlockOccupancy.ShouldMove"/>, jemalloc's rule). Lock-free, about the cost of a <see cref="Free"/>
+    /// check; the class figures may be a little stale under concurrent allocation, which a hint may be.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public BlockOccupancy GetOccupancy(void* ptr) => _core.GetOccupancy(ptr);
+
+    /// <summary>The defrag hint alone: <c>GetOccupancy(ptr).ShouldMove</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public bool ShouldMove(void* ptr) => _core.GetOccupancy(ptr).ShouldMove;
+
+    /// <summary>
+    /// Moves a live block for a compactor: allocates a block of the same size class from the fullest partial span of the
+    /// class (never a block a thread cache holds, which is often one just freed in a sparse span), copies the block's
+    /// <see cref="GetAllocatedSize"/> bytes, and frees the old block straight back to its span (not into a thread cache),
+    /// so a span whose last block moves goes back to the page level at once. Returns the new block; the old pointer is
+    /// invalid. The caller must own the only reference to the block (no other thread may read or free it meanwhile).
+    /// Slower than <see cref="Allocate"/> + <see cref="Free"/> (it takes the class's central lock twice): meant for
+    /// moving the blocks <see cref="ShouldMove"/> picks, not for every allocation.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ptr"/> is not the start of a live block of this heap.</exception>
+    /// <exception cref="OutOfMemoryException">No block could be had; the old block is unchanged and still live.</exception>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public void* Relocate(void* ptr) => _core.Relocate(ptr);
+
+    /// <summary>
+    /// The small-block totals of <see cref="GetFragmentation"/> (span bytes, used bytes, reclaimable bytes) with no lock
+    /// and no managed allocation: about 70 counter reads. Approximate while other threads allocate or free: a trigger for
+    /// a compactor that checks it inside its own writes. <see cref="GetStats"/> carries the same figures.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public FragmentationTotals GetFragmentationTotals() => IsDisposed ? ThrowDisposed<FragmentationTotals>() : _core.GetFragmentationTotals();
+
+    /// <summary>
+    /// Small-block memory by size class: bytes in spans, bytes in use, and what packing could free. Takes each class's
+    /// central lock briefly (a few microseconds in all); cheap enough to poll for a compaction trigger.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public HeapFragmentation GetFragmentation() => _core.GetFragmentation();
+
     /// <summary>
     /// Returns every free page to the OS now, synchronously, and returns the number of bytes released. It first drains
     /// the per-thread caches, so that small-object spans whose blocks are all free go back to the page level and count.
@@ -112,6 +157,22 @@ public sealed unsafe class SpanHeap : IDisposable
     /// <summary>A snapshot of the heap's memory and the scavenger's counters. Cheap: no page is walked.</summary>
     /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
     public HeapStats GetStats() => _core.GetStats();
+
+    /// <summary>
+    /// Whether this heap backs large spans with transparent huge pages: <see cref="SpanHeapOptions.HugePages"/> is on and
+    /// the OS supports them (Linux with THP not <c>never</c>, a huge page of at most one arena).
+    /// </summary>
+    public bool HugePagesActive => _core.Pages.HugePages != 0;
+
+    /// <summary>
+    /// Asks the kernel how much of the heap's address space is resident and how much of that is mapped as transparent
+    /// huge pages (Linux: the <c>Rss</c> and <c>AnonHugePages</c> lines of <c>/proc/self/smaps</c> for the heap's
+    /// arenas). <b>Expensive</b>: the kernel walks the page tables of every mapping of the process (about a millisecond
+    /// here, more for large processes); call it to check or to report, not on every operation. That is why
+    /// <see cref="GetStats"/>, which is cheap, does not include it. Elsewhere than on Linux the kernel figures are -1.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The heap is disposed.</exception>
+    public HeapResidency ReadResidency() => _core.ReadResidency();
 
     /// <summary>
     /// Stops the scavenger and unmaps every arena. Blocks still allocated become invalid; freeing one afterwards throws
@@ -144,4 +205,10 @@ public sealed unsafe class SpanHeap : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"SpanHeap({Name})";
+
+    private static T ThrowDisposed<T>()
+    {
+        ThrowHelper.ThrowObjectDisposed(nameof(SpanHeap));
+        return default!;
+    }
 }

@@ -3,8 +3,8 @@ namespace NativeMap.Allocator;
 /// <summary>The two links of an intrusive doubly linked list.</summary>
 internal struct SpanLinks
 {
-    public HeapSpan? Prev;
-    public HeapSpan? Next;
+    public HeapSpan Prev;
+    public HeapSpan Next;
 }
 
 /// <summary>Chooses which of a span's link pairs a list uses; a struct per list, so the generic code is specialised.</summary>
@@ -13,7 +13,7 @@ internal interface ISpanLinks
     static abstract ref SpanLinks Of(HeapSpan span);
 }
 
-/// <summary>Links of a <see cref="FreeSpans"/> bin (and of the descriptor pool, which uses only Next).</summary>
+/// <summary>Links of a <see cref="FreeSpans"/> bin.</summary>
 internal struct BinLinks : ISpanLinks
 {
     public static ref SpanLinks Of(HeapSpan span) => ref span.BinLinks;
@@ -38,13 +38,13 @@ internal struct PartialLinks : ISpanLinks
 internal static class SpanList
 {
     /// <summary>Adds <paramref name="span"/> at the head of the list.</summary>
-    public static void PushFront<TLinks>(ref HeapSpan? head, HeapSpan span)
+    public static void PushFront<TLinks>(ref HeapSpan head, HeapSpan span)
         where TLinks : struct, ISpanLinks
     {
         ref SpanLinks links = ref TLinks.Of(span);
-        links.Prev = null;
+        links.Prev = default;
         links.Next = head;
-        if (head is not null)
+        if (!head.IsNull)
         {
             TLinks.Of(head).Prev = span;
         }
@@ -53,22 +53,22 @@ internal static class SpanList
     }
 
     /// <summary>Unlinks <paramref name="span"/>, which is on the list.</summary>
-    public static void Remove<TLinks>(ref HeapSpan? head, HeapSpan span)
+    public static void Remove<TLinks>(ref HeapSpan head, HeapSpan span)
         where TLinks : struct, ISpanLinks
     {
         ref SpanLinks links = ref TLinks.Of(span);
-        if (links.Prev is { } prev)
+        if (!links.Prev.IsNull)
         {
-            TLinks.Of(prev).Next = links.Next;
+            TLinks.Of(links.Prev).Next = links.Next;
         }
         else
         {
             head = links.Next;
         }
 
-        if (links.Next is { } next)
+        if (!links.Next.IsNull)
         {
-            TLinks.Of(next).Prev = links.Prev;
+            TLinks.Of(links.Next).Prev = links.Prev;
         }
 
         links = default;

@@ -126,6 +126,10 @@ internal sealed unsafe class ThreadCache
             if (bin.Count == 0)
             {
                 bin.Count = _central[sizeClass].Refill(entries.AsSpan(0, SizeClasses.Batch[sizeClass]));
+
+                // The stack pops from the top: reversed, the blocks go out in the order the central list chose them
+                // (the fullest span's first, each span's in address order).
+                entries.AsSpan(0, bin.Count).Reverse();
             }
 
             ref CacheEntry entry = ref entries[--bin.Count];
@@ -165,6 +169,55 @@ internal sealed unsafe class ThreadCache
             *state = HeapSpan.ObjectFree;
             entries[bin.Count++] = new CacheEntry { Block = block, State = state };
             bin.Live--;
+        }
+        finally
+        {
+            Volatile.Write(ref _active, 0);
+        }
+    }
+
+    /// <summary>
+    /// Allocates one block of class <paramref name="sizeClass"/> straight from the central list (the fullest partial span),
+    /// not from the stack: a compactor's move must not land in a block a thread cache holds, which is often one it has
+    /// just freed in a sparse span. Counted like any allocation.
+    /// </summary>
+    /// <returns>The block, with <see cref="ZeroTag"/> set when it reads as zero.</returns>
+    public nuint AllocateDirect(int sizeClass)
+    {
+        Volatile.Write(ref _active, 1);
+        try
+        {
+            EnterExclusive();
+            SlowOperations++;
+            CacheEntry entry = _central[sizeClass].TakeOne();
+            *entry.State = HeapSpan.ObjectAllocated;
+            _bins[sizeClass].Live++;
+            return entry.Block;
+        }
+        finally
+        {
+            Volatile.Write(ref _active, 0);
+        }
+    }
+
+    /// <summary>Frees a block straight back to its span (not onto the stack), so that a span a compactor empties goes
+    /// back to the page level at once. Throws (changing nothing) on a double free.</summary>
+    public void FreeDirect(int sizeClass, nuint block, byte* state)
+    {
+        Volatile.Write(ref _active, 1);
+        try
+        {
+            EnterExclusive();
+            if (*state != HeapSpan.ObjectAllocated)
+            {
+                ThrowHelper.ThrowDoubleFree(block);
+            }
+
+            SlowOperations++;
+            *state = HeapSpan.ObjectFree;
+            _bins[sizeClass].Live--;
+            var entry = new CacheEntry { Block = block, State = state };
+            _central[sizeClass].Return(new ReadOnlySpan<CacheEntry>(in entry));
         }
         finally
         {
@@ -268,6 +321,29 @@ internal sealed unsafe class ThreadCache
                 bin.Entries = null;
             }
         }
+    }
+
+    /// <summary>Forgets every cached block without returning it (the heap is being disposed: its memory is going). The
+    /// cache must be held, for good.</summary>
+    public void Abandon()
+    {
+        for (int c = 1; c < _bins.Length; c++)
+        {
+            _bins[c].Entries = null;
+            _bins[c].Count = 0;
+        }
+    }
+
+    /// <summary>Managed bytes of the cached-entry stacks. Racy unless held.</summary>
+    public long EntryBytes()
+    {
+        long bytes = 0;
+        foreach (Bin bin in _bins)
+        {
+            bytes += (bin.Entries?.Length ?? 0) * (long)sizeof(CacheEntry);
+        }
+
+        return bytes;
     }
 
     /// <summary>The cached entries of a class, for validation. The cache must be held.</summary>

@@ -17,7 +17,14 @@ public sealed class EnvironmentTests
         Assert.Null(options.MemoryLimit);
         Assert.Null(options.ScavengerTrace);
         Assert.Equal("shared", options.Name);
+        Assert.True(options.HugePages);
     }
+
+    [Theory]
+    [InlineData("off", false)]
+    [InlineData("on", true)]
+    public void FromEnvironment_HugePages_Parses(string text, bool expected) =>
+        Assert.Equal(expected, Parse(("NATIVEMAP_HUGEPAGES", text)).HugePages);
 
     [Theory]
     [InlineData("250ms", 0.25)]

@@ -1,6 +1,6 @@
 namespace NativeMap.Allocator.Tests;
 
-public sealed class FreeSpansTests
+public sealed unsafe class FreeSpansTests
 {
     [Fact]
     public void BinOf_IsMonotonicAndMinPagesIsItsInverse()
@@ -22,27 +22,31 @@ public sealed class FreeSpansTests
     public void FindFit_ReturnsSpanAtLeastAsLargeAsAsked_OrNull()
     {
         var free = new FreeSpans();
-        var arena = new Arena(0x1000_0000, 4096);
         var sizes = new[] { 3, 64, 65, 100, 127, 700 };
+        SpanData* descriptors = stackalloc SpanData[sizes.Length];
         int start = 0;
-        foreach (int size in sizes)
+        for (int i = 0; i < sizes.Length; i++)
         {
-            free.Insert(new HeapSpan { Arena = arena, StartPage = start, PageCount = size, State = SpanState.Free });
-            start += size + 1;
+            descriptors[i] = new SpanData { StartPage = start, PageCount = sizes[i], State = SpanState.Free, Bin = -1 };
+            free.Insert(new HeapSpan(descriptors + i));
+            start += sizes[i] + 1;
         }
 
-        Assert.Equal(3, free.FindFit(1)!.PageCount);
-        Assert.Equal(3, free.FindFit(3)!.PageCount);
-        Assert.Equal(64, free.FindFit(4)!.PageCount);
-        Assert.Equal(65, free.FindFit(65)!.PageCount);
-        Assert.Equal(100, free.FindFit(66)!.PageCount);
-        Assert.True(free.FindFit(101)!.PageCount >= 101);
-        Assert.Equal(700, free.FindFit(128)!.PageCount);
-        Assert.Null(free.FindFit(701));
+        Assert.Equal(3, free.FindFit(1).PageCount);
+        Assert.Equal(3, free.FindFit(3).PageCount);
+        Assert.Equal(64, free.FindFit(4).PageCount);
+        Assert.Equal(65, free.FindFit(65).PageCount);
+        Assert.Equal(100, free.FindFit(66).PageCount);
+        Assert.True(free.FindFit(101).PageCount >= 101);
+        Assert.Equal(700, free.FindFit(128).PageCount);
+        Assert.True(free.FindFit(701).IsNull);
 
-        HeapSpan big = free.FindFit(700)!;
+        HeapSpan big = free.FindFit(700);
         free.Remove(big);
-        Assert.Null(free.FindFit(128));
+        Assert.True(free.FindFit(128).IsNull);
         Assert.Equal(sizes.Length - 1, free.Count);
     }
+
+    [Fact]
+    public void SpanDescriptor_IsOnePoolSlot() => Assert.Equal(SpanData.Size, sizeof(SpanData));
 }

@@ -10,6 +10,7 @@ public sealed unsafe class MetricsTests
     {
         using var heap = new SpanHeap(new SpanHeapOptions { Name = "metered", ScavengerEnabled = false, ArenaSize = 4 << 20 });
         void* p = heap.Allocate(1 << 20);
+        void* small = heap.Allocate(64);
         heap.Free(heap.Allocate(100_000));
         long forced = heap.FreeOSMemory();
 
@@ -50,10 +51,16 @@ public sealed unsafe class MetricsTests
         Assert.Equal(stats.InUseBytes, seen["nativemap.heap.in_use"]);
         Assert.Equal(stats.IdleBytes, seen["nativemap.heap.idle"]);
         Assert.Equal(stats.ReleasedBytes, seen["nativemap.heap.released"]);
-        Assert.Equal(1, seen["nativemap.heap.live_objects"]);
+        Assert.Equal(2, seen["nativemap.heap.live_objects"]);
+        Assert.True(stats.SmallSpanBytes > 0 && stats.SmallUsedBytes > 0 && stats.MetadataBytes > 0);
+        Assert.Equal(stats.MetadataBytes, seen["nativemap.heap.metadata"]);
+        Assert.Equal(stats.HugePageAdvisedBytes, seen["nativemap.heap.huge_pages_advised"]);
+        Assert.Equal(stats.SmallSpanBytes, seen["nativemap.heap.small_span"]);
+        Assert.Equal(stats.SmallUsedBytes, seen["nativemap.heap.small_used"]);
         Assert.Equal(forced, seen["nativemap.heap.released_total/force"]);
         Assert.Equal(0, seen["nativemap.heap.released_total/decay"]);
         heap.Free(p);
+        heap.Free(small);
         heap.AssertConsistent();
     }
 }

@@ -254,6 +254,7 @@ public sealed unsafe class ScavengerTests
         Assert.Single(lines);
         Assert.StartsWith("scav traced: 1024 KiB released (1024 decay, 0 limit, 0 growth)", lines[0]);
         Assert.Contains("KiB in use", lines[0]);
+        Assert.Matches(@"-?\d+ KiB huge pages \(0 KiB advised\)$", lines[0].TrimEnd());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -370,8 +371,9 @@ public sealed unsafe class ScavengerTests
 
     private static bool IsReleased(SpanHeap heap, byte* address)
     {
-        HeapSpan span = heap.Core.Pages.FindSpan((nuint)address)!;
-        return span.Arena.IsReleased((int)(((nuint)address - span.Arena.Base) >> Pages.PageShift));
+        HeapSpan span = heap.Core.Pages.FindSpan((nuint)address);
+        Arena arena = heap.Core.Pages.ArenaOf(span);
+        return arena.IsReleased((int)(((nuint)address - arena.Base) >> Pages.PageShift));
     }
 
     /// <summary>An OS layer whose release calls take a fixed time, to test pacing deterministically.</summary>
@@ -396,5 +398,13 @@ public sealed unsafe class ScavengerTests
         public bool Commit(void* address, nuint size) => true;
 
         public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
+
+        public int HugePageSize => 0;
+
+        public void* ReserveMetadata(nuint size, nuint alignment) => _real.ReserveMetadata(size, alignment);
+
+        public bool DiscardMetadata(void* address, nuint size) => _real.DiscardMetadata(address, size);
+
+        public bool AdviseHugePages(void* address, nuint size, bool huge) => false;
     }
 }

@@ -36,4 +36,24 @@ internal unsafe interface IOsMemory
 
     /// <summary>Gives a whole reservation back.</summary>
     void Unreserve(void* address, nuint size);
+
+    /// <summary>Reserves <paramref name="size"/> bytes of memory for the heap's own metadata, aligned to
+    /// <paramref name="alignment"/>, usable at once (committed on Windows) and reading as zero. Null when refused.</summary>
+    void* ReserveMetadata(nuint size, nuint alignment);
+
+    /// <summary>Lets the OS take back the physical pages of a metadata range, which stays usable: its contents are
+    /// undefined afterwards (zero on Linux), and the next write faults a page in (<c>MADV_DONTNEED</c>; Windows
+    /// <c>MEM_RESET</c>; macOS <c>MADV_FREE_REUSABLE</c>). False when refused.</summary>
+    bool DiscardMetadata(void* address, nuint size);
+
+    /// <summary>The size in bytes of a transparent huge page when the OS can back anonymous memory with them on
+    /// request (Linux with THP in <c>madvise</c> or <c>always</c> mode: the PMD size, 2 MiB on x86-64); 0 when it
+    /// cannot (THP <c>never</c> or absent, Windows, macOS).</summary>
+    int HugePageSize { get; }
+
+    /// <summary>Advises the OS to back <paramref name="size"/> bytes at <paramref name="address"/> (whole huge pages,
+    /// aligned) with huge pages (<paramref name="huge"/>) or never to (<c>MADV_HUGEPAGE</c> / <c>MADV_NOHUGEPAGE</c>).
+    /// Only pages faulted in after the advice are affected. A hint: false when the OS refused, nothing else changes.
+    /// No-op (false) where <see cref="HugePageSize"/> is 0.</summary>
+    bool AdviseHugePages(void* address, nuint size, bool huge);
 }

@@ -14,6 +14,14 @@ namespace NativeMap.Allocator;
 // Release, macOS: madvise(MADV_FREE_REUSABLE), which the kernel accounts immediately; the contents are not
 // guaranteed to be zero afterwards (ReleasedPagesReadZero is false there).
 //
+// Huge pages, Linux: madvise(MADV_HUGEPAGE) on whole 2 MiB-aligned huge pages of a large span, before anything touches
+// them: with THP in "madvise" mode (and defrag "madvise") the kernel then allocates a 2 MiB page at the first fault in
+// each (it does so only when the whole aligned 2 MiB lies in a VM_HUGEPAGE mapping and no 4 KiB page of it is mapped
+// yet; advice given after the first touch leaves the range to khugepaged, which collapses slowly). MADV_NOHUGEPAGE
+// undoes it before the range is reused for small spans. macOS has no huge pages for anonymous memory that madvise
+// could ask for, and Windows large pages need SeLockMemoryPrivilege and are never paged or decommitted, which the
+// heap's release model needs: both report HugePageSize 0 and advise nothing.
+//
 // With ProtectReleasedPages, released ranges are also mprotect(PROT_NONE) and Commit makes them PROT_READ|WRITE again.
 internal sealed unsafe partial class OsMemory
 {
@@ -26,6 +34,8 @@ internal sealed unsafe partial class OsMemory
     private const int MapNoReserveMac = 0x40;
     private const int MadvDontNeed = 4;
     private const int MadvFreeReusableMac = 7;
+    private const int MadvHugePageLinux = 14;
+    private const int MadvNoHugePageLinux = 15;
     private static readonly void* s_mapFailed = (void*)-1;
 
     [SupportedOSPlatform("linux")]
@@ -84,6 +94,17 @@ internal sealed unsafe partial class OsMemory
     [SupportedOSPlatform("freebsd")]
     private bool CommitUnix(void* address, nuint size) =>
         !_protectReleased || mprotect(address, size, ProtReadWrite) == 0;
+
+    /// <summary>Metadata pages: released like heap pages, but never protected (lock-free lookups may read them).</summary>
+    [SupportedOSPlatform("linux")]
+    [SupportedOSPlatform("macos")]
+    [SupportedOSPlatform("freebsd")]
+    private static bool DiscardUnix(void* address, nuint size) =>
+        madvise(address, size, OperatingSystem.IsMacOS() ? MadvFreeReusableMac : MadvDontNeed) == 0;
+
+    [SupportedOSPlatform("linux")]
+    private static bool AdviseHugePagesLinux(void* address, nuint size, bool huge) =>
+        madvise(address, size, huge ? MadvHugePageLinux : MadvNoHugePageLinux) == 0;
 
     [SupportedOSPlatform("linux")]
     [SupportedOSPlatform("macos")]

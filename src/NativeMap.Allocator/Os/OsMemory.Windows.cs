@@ -21,6 +21,7 @@ internal sealed unsafe partial class OsMemory
     private const uint MemReserve = 0x2000;
     private const uint MemDecommit = 0x4000;
     private const uint MemRelease = 0x8000;
+    private const uint MemReset = 0x80000;
     private const uint PageNoAccess = 0x01;
     private const uint PageReadWrite = 0x04;
 
@@ -71,6 +72,10 @@ internal sealed unsafe partial class OsMemory
 
     [SupportedOSPlatform("windows")]
     private static bool CommitWindows(void* address, nuint size) => VirtualAlloc(address, size, MemCommit, PageReadWrite) != null;
+
+    /// <summary>Metadata pages: MEM_RESET keeps them committed (no commit on reuse) and lets the OS drop their contents.</summary>
+    [SupportedOSPlatform("windows")]
+    private static bool ResetWindows(void* address, nuint size) => VirtualAlloc(address, size, MemReset, PageReadWrite) != null;
 
     [SupportedOSPlatform("windows")]
     private static void UnreserveWindows(void* address) => _ = VirtualFree(address, 0, MemRelease);

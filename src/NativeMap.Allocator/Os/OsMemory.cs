@@ -16,9 +16,12 @@ internal sealed unsafe partial class OsMemory : IOsMemory
     {
         _protectReleased = protectReleased;
         PageSize = Environment.SystemPageSize;
+        HugePageSize = OperatingSystem.IsLinux() ? TransparentHugePages.PmdSizeIfAvailable() : 0;
     }
 
     public int PageSize { get; }
+
+    public int HugePageSize { get; }
 
     public bool ReleasedPagesReadZero => !OperatingSystem.IsMacOS();
 
@@ -68,6 +71,46 @@ internal sealed unsafe partial class OsMemory : IOsMemory
 
         throw new PlatformNotSupportedException();
     }
+
+    public void* ReserveMetadata(nuint size, nuint alignment)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            void* reserved = ReserveWindows(size, alignment);
+            if (reserved != null && !CommitWindows(reserved, size))
+            {
+                UnreserveWindows(reserved);
+                return null;
+            }
+
+            return reserved;
+        }
+
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            return ReserveUnix(size, alignment);
+        }
+
+        throw new PlatformNotSupportedException();
+    }
+
+    public bool DiscardMetadata(void* address, nuint size)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return ResetWindows(address, size);
+        }
+
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            return DiscardUnix(address, size);
+        }
+
+        throw new PlatformNotSupportedException();
+    }
+
+    public bool AdviseHugePages(void* address, nuint size, bool huge) =>
+        HugePageSize != 0 && OperatingSystem.IsLinux() && AdviseHugePagesLinux(address, size, huge);
 
     public void Unreserve(void* address, nuint size)
     {

@@ -24,7 +24,31 @@ internal sealed unsafe class TestOs : IOsMemory
     public long ReleasedBytes;
     public long Commits;
 
+    public long HugeAdvices;
+    public long HugeAdvisedBytes;
+    public long NoHugeAdvices;
+
+    /// <summary>Huge page size to report; the real one unless a test sets it (advice still goes to the real OS).</summary>
+    public int? HugePageSizeOverride;
+
     public int PageSize => _real.PageSize;
+
+    public int HugePageSize => HugePageSizeOverride ?? _real.HugePageSize;
+
+    public bool AdviseHugePages(void* address, nuint size, bool huge)
+    {
+        if (huge)
+        {
+            Interlocked.Increment(ref HugeAdvices);
+            Interlocked.Add(ref HugeAdvisedBytes, (long)size);
+        }
+        else
+        {
+            Interlocked.Increment(ref NoHugeAdvices);
+        }
+
+        return _real.AdviseHugePages(address, size, huge);
+    }
 
     public bool ReleasedPagesReadZero => _real.ReleasedPagesReadZero;
 
@@ -55,4 +79,22 @@ internal sealed unsafe class TestOs : IOsMemory
     }
 
     public void Unreserve(void* address, nuint size) => _real.Unreserve(address, size);
+
+    public long MetadataDiscards;
+
+    public volatile bool FailMetadataReserve;
+
+    public long MetadataReserves;
+
+    public void* ReserveMetadata(nuint size, nuint alignment)
+    {
+        Interlocked.Increment(ref MetadataReserves);
+        return FailReserve || FailMetadataReserve ? null : _real.ReserveMetadata(size, alignment);
+    }
+
+    public bool DiscardMetadata(void* address, nuint size)
+    {
+        Interlocked.Increment(ref MetadataDiscards);
+        return !FailRelease && _real.DiscardMetadata(address, size);
+    }
 }
