@@ -198,15 +198,22 @@ public sealed unsafe partial class ConcurrentNativeBytesMap
                 return (0, 0);
             }
 
+            // Read every deadline before removing anything: a removal is a write, and a write may compact, which moves
+            // entries (the remaining sampled pointers would then name freed blocks; removing by them just finds nothing).
             long now = UtcNowTicks;
+            Span<bool> due = stackalloc bool[n];
+            for (int i = 0; i < n; i++)
+            {
+                due[i] = *BytesEntry.Expiry(sample[i].Entry) <= now;
+            }
+
             int expired = 0;
             map.BeginWrite();
             try
             {
-                // Removing may evacuate or shrink (moving slots), never entries: the sampled (hash, entry) pairs stay good.
                 for (int i = 0; i < n; i++)
                 {
-                    if (*BytesEntry.Expiry(sample[i].Entry) <= now && map.RemoveEntry(sample[i].Hash, sample[i].Entry))
+                    if (due[i] && map.RemoveEntry(sample[i].Hash, sample[i].Entry))
                     {
                         expired++;
                     }
@@ -223,7 +230,7 @@ public sealed unsafe partial class ConcurrentNativeBytesMap
         }
     }
 
-    /// <summary>Starts the background expiry cycle on the store's clock. The timer holds the store weakly, so an
+    /// <summary>Starts the background maintenance (expiry cycle, then compaction steps) on the store's clock. The timer holds the store weakly, so an
     /// abandoned store can still be collected (its maps' finalizers free the memory).</summary>
     private void StartExpiryTimer(TimeSpan? interval)
     {
@@ -240,7 +247,9 @@ public sealed unsafe partial class ConcurrentNativeBytesMap
             {
                 try
                 {
+                    long stopAt = Stopwatch.GetTimestamp() + (long)(store._expiryBudget.TotalSeconds * Stopwatch.Frequency);
                     _ = store.RemoveExpired(budget: store._expiryBudget);
+                    store.CompactInBackground(stopAt);
                 }
                 catch (ObjectDisposedException)
                 {

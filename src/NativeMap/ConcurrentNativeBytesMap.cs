@@ -102,7 +102,7 @@ public sealed unsafe partial class ConcurrentNativeBytesMap : IDisposable
         _hashMask = options.HashMask;
         _seed = options.Seed ?? Random.Shared.NextInt64(long.MinValue, long.MaxValue);
         _shardShift = 64 - System.Numerics.BitOperations.Log2((uint)options.ShardCount);
-        _mapOptions = new NativeBytesMapOptions { Heap = _heap, Capacity = (int)Math.Ceiling((double)options.Capacity / options.ShardCount) };
+        _mapOptions = new NativeBytesMapOptions { Heap = _heap, Capacity = (int)Math.Ceiling((double)options.Capacity / options.ShardCount), Compaction = options.Compaction };
         _shards = new Shard[options.ShardCount];
         for (int i = 0; i < _shards.Length; i++)
         {
@@ -172,7 +172,16 @@ public sealed unsafe partial class ConcurrentNativeBytesMap : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ShardIndexOf(ulong hash) => (int)((hash << 8) >> _shardShift) & (_shards.Length - 1);
 
-    private NativeBytesMap NewShardMap() => new(_mapOptions, seedSource: null, fixedSeed: _seed, hashMask: _hashMask);
+    private NativeBytesMap NewShardMap()
+    {
+        var map = new NativeBytesMap(_mapOptions, seedSource: null, fixedSeed: _seed, hashMask: _hashMask);
+        if (_testMover is not null)
+        {
+            map.UseMover(_testMover);
+        }
+
+        return map;
+    }
 
     /// <summary>The access stamp of now: ms of the store's clock (the tick count when that is the system clock).</summary>
     private uint AccessStamp() =>

@@ -24,6 +24,9 @@ namespace NativeMap;
 /// <item><term><see cref="EvictionPolicy"/></term><description><see cref="NativeMap.EvictionPolicy.NoEviction"/>, Redis's default.</description></item>
 /// <item><term><see cref="EvictionSamples"/></term><description>5 · entries sampled per eviction, Redis's
 /// <c>maxmemory-samples</c> default (10 comes very close to true LRU at twice the cost).</description></item>
+/// <item><term><see cref="Compaction"/></term><description>automatic (<see cref="CompactionOptions"/>), per shard: each
+/// shard's writes compact it a little at a time, and the maintenance timer (<see cref="ActiveExpiryInterval"/>) carries
+/// passes on when writes stop.</description></item>
 /// <item><term><see cref="ActiveExpiryInterval"/></term><description>100 ms, Redis's default <c>hz</c> of 10; each run is
 /// bounded to a quarter of the interval (Redis's 25 %). Null turns the background cycle off; the owner may then call
 /// <see cref="ConcurrentNativeBytesMap.RemoveExpired"/> itself.</description></item>
@@ -61,7 +64,10 @@ public sealed record ConcurrentNativeBytesMapOptions
     /// <summary>Entries sampled per eviction, 1 to 64.</summary>
     public int EvictionSamples { get; init; } = 5;
 
-    /// <summary>How often the background expiry cycle runs; null for never. At least 1 ms.</summary>
+    /// <summary>How each shard compacts after scattered deletes and evictions.</summary>
+    public CompactionOptions Compaction { get; init; } = new();
+
+    /// <summary>How often the background maintenance (active expiry, then compaction) runs; null for never. At least 1 ms.</summary>
     public TimeSpan? ActiveExpiryInterval { get; init; } = DefaultActiveExpiryInterval;
 
     /// <summary>Test seam: ANDed into every hash, to make keys collide on purpose.</summary>
@@ -104,6 +110,8 @@ public sealed record ConcurrentNativeBytesMapOptions
             throw new ArgumentOutOfRangeException(nameof(EvictionSamples), EvictionSamples, $"{nameof(EvictionSamples)} must be from 1 to 64.");
         }
 
+        ArgumentNullException.ThrowIfNull(Compaction, nameof(Compaction));
+        Compaction.Validate();
         if (ActiveExpiryInterval is { } interval && interval < TimeSpan.FromMilliseconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(ActiveExpiryInterval), interval, $"{nameof(ActiveExpiryInterval)} must be at least 1 ms (or null for off).");

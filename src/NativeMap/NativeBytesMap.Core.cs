@@ -275,6 +275,7 @@ public sealed unsafe partial class NativeBytesMap
         }
 
         byte* b = ChainFor(hash);
+        TopHash.PrefetchAll(b, BytesBucket.Size);
         ulong pattern = TopHash.Broadcast(TopHash.Of(hash));
         uint low = (uint)hash;
         do
@@ -286,7 +287,9 @@ public sealed unsafe partial class NativeBytesMap
                 if (*BytesBucket.Hash(b, i) == low)
                 {
                     nint* slot = BytesBucket.Slot(b, i);
-                    if (BytesEntry.KeyEquals(BytesBucket.EntryOf(*slot), key))
+                    byte* candidate = BytesBucket.EntryOf(*slot);
+                    BytesEntry.Prefetch(candidate);
+                    if (BytesEntry.KeyEquals(candidate, key))
                     {
                         return slot;
                     }
@@ -404,6 +407,7 @@ public sealed unsafe partial class NativeBytesMap
             }
 
             ReplaceEntry(slot, ref source, meta);
+            AfterWriteCompaction();
             return true;
         }
 
@@ -436,6 +440,7 @@ public sealed unsafe partial class NativeBytesMap
         _count++;
         _version++;
         AccountAdded(entry, expiry != 0);
+        AfterWriteCompaction();
         return true;
     }
 
@@ -555,6 +560,7 @@ public sealed unsafe partial class NativeBytesMap
                     && (entry == null ? BytesEntry.KeyEquals(BytesBucket.Entry(b, i), key) : BytesBucket.Entry(b, i) == entry))
                 {
                     RemoveAt(head, b, i);
+                    AfterWriteCompaction();
                     return true;
                 }
             }

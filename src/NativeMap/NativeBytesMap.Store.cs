@@ -55,6 +55,7 @@ public sealed unsafe partial class NativeBytesMap
                 writer(current, new Span<byte>(BytesEntry.Value(old), newLength), ref state);
                 BytesEntry.WriteHeader(old, key.Length, newLength, flags, expiry, fields.StampValue, 0);
                 _valueBytes += newLength - oldValueLength;
+                AfterWriteCompaction();
                 return true;
             }
 
@@ -64,6 +65,7 @@ public sealed unsafe partial class NativeBytesMap
             _entryEpoch++;
             _valueBytes += newLength - oldValueLength;
             _entryBlockBytes += block - oldBlock;
+            AfterWriteCompaction();
             return true;
         }
 
@@ -81,6 +83,7 @@ public sealed unsafe partial class NativeBytesMap
         _count++;
         _version++;
         AccountAdded(entry, expiry != 0);
+        AfterWriteCompaction();
         return true;
     }
 

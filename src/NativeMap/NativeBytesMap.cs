@@ -76,6 +76,9 @@ public sealed unsafe partial class NativeBytesMap : IEnumerable<NativeBytesMap.E
         _fixedSeed = fixedSeed.HasValue;
         _seed = fixedSeed ?? DrawSeed(seedSource);
         _hashMask = hashMask;
+        _compactionOptions = options.Compaction;
+        _mover = new HeapBlockMover(heap);
+        _compactCountdown = _compactionOptions.CheckInterval;
         _minB = BucketShiftFor(options.Capacity);
         _b = _minB;
         if (options.Capacity > 0)

@@ -11,6 +11,7 @@ namespace NativeMap;
 /// <listheader><term>option</term><description>default · unit · why</description></listheader>
 /// <item><term><see cref="Heap"/></term><description><see cref="SpanHeap.Shared"/>. Where every byte of the map comes from.</description></item>
 /// <item><term><see cref="Capacity"/></term><description>0 · entries. Room made at construction; the map never shrinks below it until <see cref="NativeBytesMap.TrimExcess"/>.</description></item>
+/// <item><term><see cref="Compaction"/></term><description>automatic, see <see cref="CompactionOptions"/>.</description></item>
 /// </list>
 /// </remarks>
 public sealed record NativeBytesMapOptions
@@ -21,6 +22,9 @@ public sealed record NativeBytesMapOptions
     /// <summary>Entries to make room for at construction, at least 0.</summary>
     public int Capacity { get; init; }
 
+    /// <summary>How the map compacts its entries after scattered deletes.</summary>
+    public CompactionOptions Compaction { get; init; } = new();
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> (or a subtype) naming the first bad one.</summary>
     public void Validate()
     {
@@ -28,5 +32,8 @@ public sealed record NativeBytesMapOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity, "Capacity must not be negative.");
         }
+
+        ArgumentNullException.ThrowIfNull(Compaction, nameof(Compaction));
+        Compaction.Validate();
     }
 }

@@ -52,7 +52,10 @@ public sealed class ConcurrentNativeBytesMapStressTests : IDisposable
             ActiveExpiryInterval = TimeSpan.FromMilliseconds(5),
             MemoryLimit = 8 << 20,
             EvictionPolicy = EvictionPolicy.VolatileLru, // only the volatile keys are ever evicted
+            Compaction = new CompactionOptions { TriggerRatio = 1.01, MinReclaimableBytes = 0, CheckInterval = 50, EntriesPerWrite = 16 },
         });
+        var mover = new CopyingMover(_heap) { EveryOther = true };
+        store.UseMover(mover); // entries move under the readers' feet, shard by shard, from writes and from the timer
         byte[][] keys = Enumerable.Range(0, Keys).Select(i => Bytes.Of($"stress-{i}")).ToArray();
         byte[][] volatileKeys = Enumerable.Range(0, Keys).Select(i => Bytes.Of($"volatile-{i}")).ToArray();
         const int threads = 4;
@@ -153,7 +156,8 @@ public sealed class ConcurrentNativeBytesMapStressTests : IDisposable
         }
 
         StoreStatistics stats = store.GetStatistics();
-        _output.WriteLine($"{stats.Count} entries, {stats.Evicted} evicted, {stats.Expired} expired, {stats.Hits} hits, {stats.Misses} misses");
+        _output.WriteLine($"{stats.Count} entries, {stats.Evicted} evicted, {stats.Expired} expired, {stats.Hits} hits, {stats.Misses} misses, {mover.Moves} moves");
+        Assert.True(mover.Moves > 0, "nothing was compacted");
         store.Validate();
     }
 }
