@@ -65,6 +65,11 @@ public sealed record CacheServerOptions
     /// <summary>Default <see cref="ScavengerCpuPercent"/>: 25 % of one core.</summary>
     public const double DefaultScavengerCpuPercent = 25;
 
+    /// <summary>Whether the store compacts itself (Redis's <c>activedefrag</c>): after scattered deletes and evictions,
+    /// writes and the store's maintenance timer move entries out of sparse heap spans so that the spans empty and go
+    /// back to the OS (<see cref="CompactionOptions.Automatic"/>). On by default; <c>--no-compaction</c> turns it off.</summary>
+    public bool AutomaticCompaction { get; init; } = true;
+
     /// <summary>Decay of the store's heap: how long freed pages stay resident before going back to the OS.</summary>
     public TimeSpan ScavengeDecay { get; init; } = DefaultScavengeDecay;
 

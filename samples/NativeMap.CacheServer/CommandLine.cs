@@ -5,7 +5,8 @@ namespace NativeMap.CacheServer;
 
 /// <summary>
 /// The server's command line: <c>--port</c>, <c>--bind</c>, <c>--maxmemory</c>, <c>--maxmemory-policy</c>,
-/// <c>--max-bulk</c>, <c>--max-clients</c>, <c>--requirepass</c>, <c>--decay</c>, <c>--help</c>. Each takes its value
+/// <c>--max-bulk</c>, <c>--max-clients</c>, <c>--requirepass</c>, <c>--maxmemory-store-only</c>, <c>--no-compaction</c>, <c>--decay</c>,
+/// <c>--scavenger-cpu</c>, <c>--help</c>. Each takes its value
 /// as the next argument or after <c>=</c>. Bad input is an <see cref="ArgumentException"/> whose message the program
 /// prints before the usage text.
 /// </summary>
@@ -22,6 +23,7 @@ internal static class CommandLine
           --max-clients N          most clients at once (default 10000)
           --requirepass PASSWORD   require AUTH with this password
           --maxmemory-store-only   maxmemory bounds the store's heap bytes only, not the whole process
+          --no-compaction          the store does not compact itself after scattered deletes (activedefrag no)
           --decay SECONDS          how long freed heap pages stay resident before going back to the OS (default 10)
           --scavenger-cpu PERCENT  share of a core the heap may spend returning pages to the OS (default 25)
           --help                   this text
@@ -42,6 +44,12 @@ internal static class CommandLine
             if (arg == "--maxmemory-store-only")
             {
                 options = options with { MaxMemoryIncludesProcess = false };
+                continue;
+            }
+
+            if (arg == "--no-compaction")
+            {
+                options = options with { AutomaticCompaction = false };
                 continue;
             }
 

@@ -61,6 +61,8 @@ internal static class ConfigCommands
             Validate = _ => null,
             Apply = (s, v) => s.Settings.RequirePass = v,
         },
+        // Fixed at start (--no-compaction): the store's automatic compaction, Redis's active defragmentation.
+        new() { Name = "activedefrag", Get = s => s.Options.AutomaticCompaction ? "yes" : "no" },
         new() { Name = "port", Get = s => Invariant(s.Port) },
         new() { Name = "bind", Get = s => s.Options.BindAddress.ToString() },
         new() { Name = "databases", Get = _ => "1" },

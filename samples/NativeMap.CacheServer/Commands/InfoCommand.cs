@@ -132,6 +132,9 @@ internal static class InfoCommand
         Field(text, "heap_released", heap.ReleasedBytes);
         Field(text, "heap_allocated", heap.AllocatedBytes);
         Field(text, "heap_metadata", heap.MetadataBytes);
+        Field(text, "heap_small_span", heap.SmallSpanBytes);
+        Field(text, "heap_small_used", heap.SmallUsedBytes);
+        Field(text, "active_defrag_enabled", server.Options.AutomaticCompaction ? 1 : 0);
         Field(text, "heap_released_by_decay", heap.ReleasedByDecayBytes);
         Field(text, "heap_released_by_force", heap.ReleasedByForceBytes);
         Field(text, "heap_decay_seconds", (long)server.Options.ScavengeDecay.TotalSeconds);

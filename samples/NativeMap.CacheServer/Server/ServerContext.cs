@@ -45,6 +45,7 @@ internal sealed class ServerContext : IDisposable
             MemoryLimit = options.MaxMemory,
             EvictionPolicy = options.MaxMemoryPolicy,
             EvictionSamples = options.MaxMemorySamples,
+            Compaction = new CompactionOptions { Automatic = options.AutomaticCompaction },
         });
         Memory = new MemoryGovernor(this);
         Memory.Update();

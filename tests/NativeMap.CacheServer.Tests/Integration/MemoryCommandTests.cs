@@ -66,4 +66,47 @@ public class MemoryCommandTests
         Assert.True(EvictionTests.Field(info, "used_memory_rss") > EvictionTests.Field(info, "used_memory"));
         Assert.Contains("keyspace_hits:", client.Call("INFO", "stats").Text);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ScatteredDeletes_AreCompacted_UnlessTurnedOff(bool compaction)
+    {
+        await using TestServer server = await TestServer.StartAsync(new CacheServerOptions { AutomaticCompaction = compaction });
+        using RawClient client = server.Connect();
+        Assert.Equal(compaction ? "yes" : "no", client.Call("CONFIG", "GET", "activedefrag").Items![1].Text);
+        string value = new('v', 1000);
+        const int Keys = 40_000;
+        for (int i = 0; i < Keys; i += 100)
+        {
+            client.Call(["MSET", .. Enumerable.Range(i, 100).SelectMany(j => new[] { $"k:{j}", value })]);
+        }
+
+        for (int i = 0; i < Keys; i += 100)
+        {
+            Assert.Equal(90, client.Call(["DEL", .. Enumerable.Range(i, 100).Where(j => j % 10 != 0).Select(j => $"k:{j}")]).Integer);
+        }
+
+        // Every span still holds about a tenth of its blocks: only moving them empties spans.
+        double Spread()
+        {
+            string info = client.Call("INFO", "memory").Text!;
+            return (double)EvictionTests.Field(info, "heap_small_span") / EvictionTests.Field(info, "heap_small_used");
+        }
+
+        Assert.Equal(compaction ? 1 : 0, EvictionTests.Field(client.Call("INFO", "memory").Text!, "active_defrag_enabled"));
+        if (compaction)
+        {
+            // From about 8x down to what the store's trigger leaves: it stops once packing would free under 4 MiB.
+            await TestServer.WaitUntilAsync(() => Spread() <= 2, "the store's compaction packs the spans to at most 2x the bytes in use");
+        }
+        else
+        {
+            await Task.Delay(1000);
+            Assert.True(Spread() > 4, $"without compaction the spans stay sparse ({Spread():F2}x)");
+        }
+
+        Assert.Equal(Keys / 10, client.Call("DBSIZE").Integer);
+        Assert.Equal(value, client.Call("GET", "k:39990").Text);
+    }
 }

@@ -16,7 +16,7 @@ public partial class ServerProcessTests
     [InlineData(SigTerm)]
     public async Task Program_LogsReadyServesAndStopsCleanlyOnSignal(int signal)
     {
-        using var process = StartServer("--port", "0", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru");
+        using var process = StartServer("--port", "0", "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru", "--no-compaction");
         var lines = new List<string>();
         var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
@@ -44,6 +44,7 @@ public partial class ServerProcessTests
             int port = await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal("PONG", await ExternalTool.CliAsync(port, "PING"));
             Assert.Equal("maxmemory\n67108864", await ExternalTool.CliAsync(port, "CONFIG", "GET", "maxmemory"));
+            Assert.Equal("activedefrag\nno", await ExternalTool.CliAsync(port, "CONFIG", "GET", "activedefrag"));
 
             Assert.Equal(0, Kill(process.Id, signal));
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
