@@ -15,9 +15,12 @@ namespace NativeMap.Allocator;
 /// which matters when bucket arrays of tens of MiB come and go among small spans; it costs O(1), where first fit needs
 /// Go's radix summary tree to be fast. Within a bin the list is LIFO, so the most recently freed (warm, resident) run is
 /// reused first and old runs are left to age into release.</para>
-/// <para><b>Dirty list.</b> Unordered list of free spans with at least one unreleased page. The scavenger scans it for
-/// the smallest <see cref="HeapSpan.OldestDirty"/>: free spans are few (they are coalesced), so the scan is short, and
-/// an unordered list keeps every free and coalesce O(1).</para>
+/// <para><b>Dirty list.</b> Unordered list of free spans with at least one unreleased page (newest pushed at the front),
+/// so every free and coalesce stays O(1). The decay's release takes the first span it meets whose
+/// <see cref="HeapSpan.OldestDirty"/> has passed the cutoff; only the memory limit and growth debt, which release oldest
+/// first, scan the whole list for the smallest. Free spans are not always few: a scattered delete followed by
+/// compaction leaves tens of thousands of them between live spans, and a full scan per released run made that
+/// quadratic.</para>
 /// </remarks>
 internal sealed class FreeSpans
 {

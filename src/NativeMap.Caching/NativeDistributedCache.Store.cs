@@ -28,6 +28,12 @@ namespace NativeMap.Caching;
  * does that for Set with such a deadline; MemoryCache does the same). The store copies the sequence, segment by
  * segment, into one native block. Under a size limit the store evicts by sampled LRU before a write that would
  * exceed it, and refuses (removing the old value) an entry larger than the whole limit.
+ *
+ * Compaction. Options.Compaction goes to the store as it is: each shard's writes (removes, evictions and expirations
+ * included) look at the heap's fragmentation now and then and, above the trigger, move a few entries per write out of
+ * sparse spans; the store's maintenance timer (the same one as the expiration scan, so off when the scan is off) carries
+ * passes on in shards nobody writes. A move keeps the entry's bytes, header and deadline, so the cache sees nothing.
+ * Compact() is the store's full pass, shard by shard.
  */
 public sealed partial class NativeDistributedCache
 {
@@ -46,6 +52,7 @@ public sealed partial class NativeDistributedCache
             MemoryLimit = settings.SizeLimit ?? 0,
             EvictionPolicy = settings.SizeLimit is null ? EvictionPolicy.NoEviction : EvictionPolicy.AllKeysLru,
             EvictionSamples = settings.EvictionSamples,
+            Compaction = settings.Compaction,
             ActiveExpiryInterval = settings.ExpirationScanInterval == Timeout.InfiniteTimeSpan ? null : settings.ExpirationScanInterval,
         };
         if (settings.ShardCount is { } shards)

@@ -251,6 +251,19 @@ public sealed partial class NativeDistributedCache : IBufferDistributedCache, ID
     }
 
     /// <summary>
+    /// Compacts the whole cache now, one store shard at a time: every entry that sits in a sparse heap span moves into
+    /// a fuller span of its size class, so that the sparse spans empty and go back to the OS after the heap's decay.
+    /// The automatic mode (<see cref="NativeDistributedCacheOptions.Compaction"/>) does the same a little at a time;
+    /// this is for a caller that has just removed most entries and wants the memory back without waiting for writes.
+    /// Every entry keeps its value and lifetime; other calls wait at most one shard's pass.
+    /// </summary>
+    /// <returns>The bytes of the entry blocks moved.</returns>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    /// <exception cref="OutOfMemoryException">The heap could not supply a block for a move (the cache stays consistent;
+    /// the entries moved until then stay moved).</exception>
+    public long Compact() => Store.Compact();
+
+    /// <summary>
     /// Stops the expiration scan and frees every entry's native memory now (and the heap, when it is the cache's own).
     /// Calls made afterwards throw <see cref="ObjectDisposedException"/>. Calling it twice does nothing.
     /// </summary>

@@ -27,6 +27,14 @@ namespace NativeMap.Caching;
 /// <item><term><see cref="EvictionSamples"/></term><description>5 · entries. How many entries an eviction samples to
 /// find the least recently used (with a pool of the 16 best candidates kept between evictions): Redis's
 /// <c>maxmemory-samples</c> default. 10 comes very close to true LRU at twice the cost of an eviction.</description></item>
+/// <item><term><see cref="Compaction"/></term><description>automatic (<see cref="CompactionOptions"/>'s defaults:
+/// trigger at 1.25 heap span bytes per byte in use, only when packing would free 4 MiB or more, 8 entries examined per
+/// write). After scattered removes, evictions and expirations most of the heap's spans are left partly full, and a
+/// span with one live entry cannot go back to the OS; compaction moves entries out of sparse spans into fuller ones so
+/// that the spans empty. Writes do it a few entries at a time, and the background scan
+/// (<see cref="ExpirationScanInterval"/>) carries a pass on when writes stop, so with the scan off only writes and
+/// <c>NativeDistributedCache.Compact()</c> compact. <c>Compaction = new() { Automatic = false }</c> turns the automatic
+/// mode off: entries then move only on <c>Compact()</c>. <see cref="CompactionOptions"/> has the table of its options.</description></item>
 /// <item><term><see cref="ScavengeDecay"/></term><description>10 s (<see cref="SpanHeapOptions.DefaultScavengeDecay"/>).
 /// Used when the cache creates its own heap: how long freed pages stay warm before they go back to the OS.</description></item>
 /// <item><term><see cref="MemoryLimit"/></term><description>none · bytes. Used when the cache creates its own heap: the
@@ -72,6 +80,10 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
     /// Default <see cref="DefaultEvictionSamples"/>.</summary>
     public int EvictionSamples { get; set; } = DefaultEvictionSamples;
 
+    /// <summary>How the store compacts the heap after scattered removes (see the table above and
+    /// <see cref="CompactionOptions"/>). Default: automatic, with <see cref="CompactionOptions"/>'s defaults. Not null.</summary>
+    public CompactionOptions Compaction { get; set; } = new();
+
     /// <summary>How long freed pages stay resident before the heap returns them to the OS, when the cache creates its
     /// own heap. Default <see cref="DefaultScavengeDecay"/>.</summary>
     public TimeSpan ScavengeDecay { get; set; } = DefaultScavengeDecay;
@@ -112,6 +124,14 @@ public sealed class NativeDistributedCacheOptions : IOptions<NativeDistributedCa
         {
             throw new ArgumentOutOfRangeException(nameof(EvictionSamples), EvictionSamples, $"{nameof(EvictionSamples)} must be from 1 to {MaxEvictionSamples}.");
         }
+
+        if (Compaction is null)
+        {
+            throw new ArgumentNullException(nameof(Compaction));
+        }
+
+        // The store's own table owns these ranges, as the heap's does for the heap options.
+        Compaction.Validate();
 
         if (Heap is null)
         {

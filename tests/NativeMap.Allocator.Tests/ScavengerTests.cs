@@ -29,6 +29,46 @@ public sealed unsafe class ScavengerTests
     }
 
     [Fact]
+    public void Cycle_ManyInterleavedFreeSpans_ReleasesThemInLinearScanWork()
+    {
+        // A scattered delete leaves free spans between live ones that cannot coalesce. Releasing them must examine the
+        // dirty list O(n) times in total; a full scan per released run (O(n²)) starved the paced scavenger.
+        const int Spans = 512;
+        const int Block = 64 * 1024; // a large span of 8 pages
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(10), arenaSize: 256 * MiB);
+        var blocks = new nint[2 * Spans];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)heap.Allocate(Block);
+            new Span<byte>((void*)blocks[i], Block).Fill(0x33);
+        }
+
+        for (int i = 0; i < blocks.Length; i += 2)
+        {
+            heap.Free((void*)blocks[i]);
+        }
+
+        heap.Validate();
+        Assert.True(heap.Core.Pages.DirtySpanCount >= Spans, $"{heap.Core.Pages.DirtySpanCount} dirty free spans: the frees did not stay apart");
+        long stepsBefore = heap.Core.Pages.DirtyScanSteps;
+        clock.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.True(RunUntilQuiet(heap) >= (long)Spans * Block);
+        long steps = heap.Core.Pages.DirtyScanSteps - stepsBefore;
+        Assert.True(steps <= 4L * Spans, $"{steps} dirty-list examinations to release {Spans} spans (quadratic would be ~{(long)Spans * Spans / 2})");
+        heap.AssertConsistent();
+
+        for (int i = 1; i < blocks.Length; i += 2)
+        {
+            Assert.True(new Span<byte>((void*)blocks[i], Block).IndexOfAnyExcept((byte)0x33) < 0, "a live block was touched");
+            heap.Free((void*)blocks[i]);
+        }
+
+        heap.Validate();
+    }
+
+    [Fact]
     public void Cycle_YoungPagesCoalescedWithOldOnes_AreNotReleasedEarly()
     {
         var clock = Heaps.Clock();

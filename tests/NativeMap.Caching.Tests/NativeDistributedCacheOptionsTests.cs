@@ -17,6 +17,8 @@ public sealed class NativeDistributedCacheOptionsTests
         Assert.Null(options.Heap);
         Assert.Same(TimeProvider.System, options.TimeProvider);
         Assert.Null(options.Name);
+        Assert.Equal(new CompactionOptions(), options.Compaction);
+        Assert.True(options.Compaction.Automatic);
         options.Validate();
     }
 
@@ -31,6 +33,11 @@ public sealed class NativeDistributedCacheOptionsTests
         { nameof(SpanHeapOptions.ScavengeDecay), static o => o.ScavengeDecay = TimeSpan.FromSeconds(-1) },
         { nameof(SpanHeapOptions.MemoryLimit), static o => o.MemoryLimit = 0 },
         { nameof(NativeDistributedCacheOptions.TimeProvider), static o => o.TimeProvider = null! },
+        { nameof(NativeDistributedCacheOptions.Compaction), static o => o.Compaction = null! },
+        { nameof(CompactionOptions.TriggerRatio), static o => o.Compaction = new() { TriggerRatio = 1.0 } },
+        { nameof(CompactionOptions.MinReclaimableBytes), static o => o.Compaction = new() { MinReclaimableBytes = -1 } },
+        { nameof(CompactionOptions.EntriesPerWrite), static o => o.Compaction = new() { EntriesPerWrite = 0 } },
+        { nameof(CompactionOptions.CheckInterval), static o => o.Compaction = new() { CheckInterval = 0 } },
     };
 
     [Theory]

@@ -67,7 +67,10 @@ public sealed class ScaleQuickRunTests
                 Assert.Equal(20_000, r.Entries);
                 Assert.All(new[] { r.FillMops, r.Get1Mops, r.Get2Mops, r.Set1Mops, r.Set2Mops }, m => Assert.True(m > 0));
                 Assert.True(r.Gen2PauseMs > 0);
+                Assert.True(r.RssAfterThinBytes > 0 && r.RssAfterThinWaitBytes > 0, "the scattered-delete phase ran");
             }
+
+            Assert.True(native.SpanRatioAfterThinWait >= 1, "the native heap's spans were read after the scattered delete");
 
             Assert.True(native.ManagedHeapBytes * 5 < memory.ManagedHeapBytes, $"GC heap: ours {native.ManagedHeapBytes}, theirs {memory.ManagedHeapBytes}");
             Assert.True(native.NativeInUseBytes > 20_000L * 100, "the entries live in the native heap");

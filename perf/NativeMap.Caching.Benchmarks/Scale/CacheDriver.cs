@@ -24,6 +24,9 @@ public abstract class CacheDriver : IDisposable
 
     public virtual HeapStats? HeapStats => null;
 
+    /// <summary>The native heap's small-block spans and the bytes in use in them (null for the managed cache).</summary>
+    public virtual FragmentationTotals? Fragmentation => null;
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     public static CacheDriver Create(string name, TimeSpan decay) => name switch
@@ -66,6 +69,8 @@ public abstract class CacheDriver : IDisposable
         public override void Remove(string key) => _cache.Remove(key);
 
         public override HeapStats? HeapStats => _cache.Heap.GetStats();
+
+        public override FragmentationTotals? Fragmentation => _cache.Heap.GetFragmentationTotals();
 
         public override void Dispose()
         {

@@ -16,7 +16,9 @@ namespace NativeMap.Caching.Benchmarks.Scale;
 /// <c>--ops</c> keys in a fixed random order (2 threads: each takes half);</item>
 /// <item>the GC heap with the cache full (above the heap before the first entry) and the wall time of a forced gen2
 /// collection (median of three);</item>
-/// <item>RSS: before, at the peak, right after removing every entry, and after waiting the native heap's decay
+/// <item>a scattered delete: nine entries in ten removed (by key index, so scattered over the heap since the fill went
+/// in random order), then RSS after the native cache's automatic compaction and the decay;</item>
+/// <item>RSS: before, at the peak, right after removing every remaining entry, and after waiting the native heap's decay
 /// (+5 s) for it to fall within 10 % of the baseline; then after an aggressive GC.</item>
 /// </list>
 /// <c>--quick</c> (what the test runs): 20,000 entries of 100 bytes, 1 s decay. Results: a markdown table on standard
@@ -149,6 +151,33 @@ public static class ScaleProgram
         long nativeInUse = cache.HeapStats?.InUseBytes ?? 0;
         long peakRss = ProcessMemory.GetResidentBytes();
 
+        // Scattered delete: nine keys in ten. The native cache compacts on its own (its writes and its background scan,
+        // default settings); wait for that and the decay, or the same window for the managed cache.
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 10 != 0)
+            {
+                cache.Remove(Keys.Get(i));
+            }
+        }
+
+        FullCollect();
+        long managedAfterThin = GC.GetTotalMemory(forceFullCollection: true) - baselineHeap;
+        long rssAfterThin = ProcessMemory.GetResidentBytes();
+        // Up to twice the decay + 10 s: the last pages emptied by compaction go idle only when it ends, then decay.
+        var thinClock = Stopwatch.StartNew();
+        double secondsToPacked = -1;
+        (long rssAfterThinWait, double thinWait) = WaitFor(2 * decay + TimeSpan.FromSeconds(10), () =>
+        {
+            if (secondsToPacked < 0 && cache.Fragmentation is { } f && f.SmallSpanBytes < 1.5 * f.SmallUsedBytes)
+            {
+                secondsToPacked = thinClock.Elapsed.TotalSeconds;
+            }
+
+            return secondsToPacked >= 0 && cache.HeapStats is { IdleBytes: 0 };
+        });
+        double spanRatio = cache.Fragmentation is { } thinned ? (double)thinned.SmallSpanBytes / Math.Max(1, thinned.SmallUsedBytes) : 0;
+
         for (int i = 0; i < n; i++)
         {
             cache.Remove(Keys.Get(order[i]));
@@ -157,25 +186,17 @@ public static class ScaleProgram
         FullCollect();
         long rssAfterRemove = ProcessMemory.GetResidentBytes();
         var clock = Stopwatch.StartNew();
-        TimeSpan wait = decay + TimeSpan.FromSeconds(5);
         double secondsToBaseline = -1;
-        long rss = rssAfterRemove;
-        while (clock.Elapsed < wait)
+        (long rss, _) = WaitFor(decay + TimeSpan.FromSeconds(5), () =>
         {
-            rss = ProcessMemory.GetResidentBytes();
-            if (secondsToBaseline < 0 && rss <= baselineRss * 1.1)
+            if (secondsToBaseline < 0 && ProcessMemory.GetResidentBytes() <= baselineRss * 1.1)
             {
                 secondsToBaseline = clock.Elapsed.TotalSeconds;
             }
 
             // Done when RSS is back and the native heap (if any) has released its idle pages; else wait it out.
-            if (secondsToBaseline >= 0 && cache.HeapStats is not { IdleBytes: > 0 })
-            {
-                break;
-            }
-
-            Thread.Sleep(100);
-        }
+            return secondsToBaseline >= 0 && cache.HeapStats is not { IdleBytes: > 0 };
+        });
 
         long gcCommitted = GC.GetGCMemoryInfo().TotalCommittedBytes;
         long nativeResident = cache.HeapStats is { } heap ? heap.InUseBytes + heap.IdleBytes : 0;
@@ -204,7 +225,26 @@ public static class ScaleProgram
             GcCommittedAfterWaitBytes = gcCommitted,
             NativeResidentAfterWaitBytes = nativeResident,
             RssAfterAggressiveGcBytes = rssAfterAggressive,
+            RssAfterThinBytes = rssAfterThin,
+            RssAfterThinWaitBytes = rssAfterThinWait,
+            SecondsThinWait = thinWait,
+            SecondsToPacked = secondsToPacked,
+            SpanRatioAfterThinWait = spanRatio,
+            ManagedHeapAfterThinBytes = managedAfterThin,
         };
+    }
+
+    /// <summary>Polls every 100 ms until <paramref name="done"/> or <paramref name="limit"/>; returns the RSS then and
+    /// the seconds waited.</summary>
+    private static (long Rss, double Seconds) WaitFor(TimeSpan limit, Func<bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit && !done())
+        {
+            Thread.Sleep(100);
+        }
+
+        return (ProcessMemory.GetResidentBytes(), clock.Elapsed.TotalSeconds);
     }
 
     private static void FullCollect()
@@ -279,6 +319,19 @@ public static class ScaleProgram
 
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {pair.Key.Entries:N0} × {pair.Key.ValueBytes} B | {Ratio(native.Get1Mops, memory.Get1Mops)} | {Ratio(native.Get2Mops, memory.Get2Mops)} | {Ratio(native.Set1Mops, memory.Set1Mops)} | {Ratio(native.Set2Mops, memory.Set2Mops)} | {Ratio(native.FillMops, memory.FillMops)} | {Ratio(memory.ManagedHeapBytes, Math.Max(1, native.ManagedHeapBytes))} | {Ratio(memory.Gen2PauseMs, native.Gen2PauseMs)} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine("Scattered delete (nine entries in ten removed, then a wait for compaction and the decay; the RSS growth is over the baseline, its share against the peak's):");
+        text.AppendLine();
+        text.AppendLine("| entries × value | cache | GC heap after MiB | RSS peak / after remove / after wait MiB | s waited | RSS growth after wait / at peak | native spans / bytes in use | s until packed (< 1.5) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (ScaleResult r in results)
+        {
+            long peakGrowth = r.PeakRssBytes - r.BaselineRssBytes;
+            string share = peakGrowth < 1 << 20 ? "-" : ((double)(r.RssAfterThinWaitBytes - r.BaselineRssBytes) / peakGrowth).ToString("P0", CultureInfo.InvariantCulture);
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Entries:N0} × {r.ValueBytes} B | {r.Cache} | {Mib(r.ManagedHeapAfterThinBytes)} | {Mib(r.PeakRssBytes)} / {Mib(r.RssAfterThinBytes)} / {Mib(r.RssAfterThinWaitBytes)} | {r.SecondsThinWait:N1} | {share} | {(r.SpanRatioAfterThinWait > 0 ? r.SpanRatioAfterThinWait.ToString("N2", CultureInfo.InvariantCulture) : "-")} | {(r.SecondsToPacked < 0 ? "-" : r.SecondsToPacked.ToString("N1", CultureInfo.InvariantCulture))} |"));
         }
 
         return text.ToString();

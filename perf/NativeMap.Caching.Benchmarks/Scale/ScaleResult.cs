@@ -42,4 +42,26 @@ public sealed record ScaleResult
 
     /// <summary>RSS after a further <c>GCCollectionMode.Aggressive</c> collection, which asks the GC to decommit what it can.</summary>
     public long RssAfterAggressiveGcBytes { get; init; }
+
+    /// <summary>RSS right after removing nine entries in ten (every key whose index is not a multiple of 10: scattered
+    /// over the heap's spans, since the fill went in random order).</summary>
+    public long RssAfterThinBytes { get; init; }
+
+    /// <summary>RSS at the end of the wait after the scattered removal (decay + 5 s, or once the native heap has packed its
+    /// spans — automatic compaction, default settings — and released its idle pages).</summary>
+    public long RssAfterThinWaitBytes { get; init; }
+
+    /// <summary>Seconds that wait took (up to twice the decay + 10 s).</summary>
+    public double SecondsThinWait { get; init; }
+
+    /// <summary>Seconds from the end of the scattered removal until the native heap's spans were under 1.5 times the
+    /// bytes in use in them; -1: never (the managed cache, or not within the wait).</summary>
+    public double SecondsToPacked { get; init; } = -1;
+
+    /// <summary>The native heap's small-block span bytes over the bytes in use in them at the end of that wait (1 is
+    /// packed; 0 for the managed cache).</summary>
+    public double SpanRatioAfterThinWait { get; init; }
+
+    /// <summary>GC heap bytes (above the baseline) after the scattered removal and a full collection.</summary>
+    public long ManagedHeapAfterThinBytes { get; init; }
 }
