@@ -153,6 +153,7 @@ internal sealed unsafe partial class PageHeap
         }
 
         Invariant.Check(dirty == dirtySpans && dirty == _free.DirtyCount, "dirty list length", $"{dirty} listed, {dirtySpans} dirty spans");
+        Invariant.Check(before == _free.DirtyTail, "dirty list tail is its last span", _free.DirtyTail.ToString());
     }
 
     /// <summary>

@@ -389,7 +389,8 @@ internal sealed unsafe partial class PageHeap
         if (fit.ReleasedPages == fit.PageCount)
         {
             int bestDirty = 0;
-            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
+            int probed = 0;
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull && probed < FreeSpans.DirtyProbe; s = s.DirtyLinks.Next, probed++)
             {
                 int dirty = s.PageCount - s.ReleasedPages;
                 if (dirty > bestDirty && Fits(s, pages, huge))
@@ -613,19 +614,31 @@ internal sealed unsafe partial class PageHeap
             while (true)
             {
                 _descriptors.EnsureFreeLocked(2); // the remainders of the carve
-                // The decay takes the first eligible span it meets; only the limit and growth paths, which promise
+                // The decay takes the first eligible span from the tail; only the limit and growth paths, which promise
                 // oldest first, pay for a full scan. A full scan per run made releasing n interleaved free spans cost
                 // O(n^2) under the heap lock: after a scattered delete and compaction (~16 k free spans between live
                 // ones, each a descriptor miss), the scavenger's 5 % budget went on the scan and it returned 0.5 MiB/s.
                 HeapSpan best = default;
-                for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
+                if (oldestOnly)
                 {
-                    _dirtyScanSteps++;
-                    if (best.IsNull || s.OldestDirty < best.OldestDirty)
+                    for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
                     {
-                        best = s;
-                        if (!oldestOnly && s.OldestDirty <= cutoff)
+                        _dirtyScanSteps++;
+                        if (best.IsNull || s.OldestDirty < best.OldestDirty)
                         {
+                            best = s;
+                        }
+                    }
+                }
+                else
+                {
+                    // From the tail: the spans freed longest ago are there, the mutator's young ones at the head.
+                    for (HeapSpan s = _free.DirtyTail; !s.IsNull; s = s.DirtyLinks.Prev)
+                    {
+                        _dirtyScanSteps++;
+                        if (s.OldestDirty <= cutoff)
+                        {
+                            best = s;
                             break;
                         }
                     }

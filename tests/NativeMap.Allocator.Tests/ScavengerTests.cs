@@ -69,6 +69,44 @@ public sealed unsafe class ScavengerTests
     }
 
     [Fact]
+    public void Cycle_OldFreeSpansBehindManyYoungOnes_AreFoundWithoutRescanningTheYoung()
+    {
+        // While a scattered delete goes on, the mutator keeps freeing young spans (pushed at the head of the dirty list)
+        // while the scavenger releases the old ones: it must not walk past every young span for each old one.
+        const int Groups = 512;
+        const int Block = 64 * 1024;
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromSeconds(10), arenaSize: 256 * MiB);
+        var blocks = new nint[4 * Groups];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)heap.Allocate(Block);
+            new Span<byte>((void*)blocks[i], Block).Fill(0x44);
+        }
+
+        for (int i = 0; i < blocks.Length; i += 4)
+        {
+            heap.Free((void*)blocks[i]); // old
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(11));
+        for (int i = 2; i < blocks.Length; i += 4)
+        {
+            heap.Free((void*)blocks[i]); // young: not adjacent to the old ones
+        }
+
+        long stepsBefore = heap.Core.Pages.DirtyScanSteps;
+        Assert.Equal((long)Groups * Block, RunUntilQuiet(heap));
+        long steps = heap.Core.Pages.DirtyScanSteps - stepsBefore;
+        Assert.True(steps <= 4L * Groups, $"{steps} dirty-list examinations to release {Groups} old spans behind {Groups} young ones");
+        Assert.Equal((long)Groups * Block, heap.AssertConsistent().IdleBytes);
+
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal((long)Groups * Block, RunUntilQuiet(heap));
+        heap.AssertConsistent();
+    }
+
+    [Fact]
     public void Cycle_YoungPagesCoalescedWithOldOnes_AreNotReleasedEarly()
     {
         var clock = Heaps.Clock();
