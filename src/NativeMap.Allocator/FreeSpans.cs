@@ -18,9 +18,10 @@ namespace NativeMap.Allocator;
 /// <para><b>Dirty list.</b> List of free spans with at least one unreleased page, newest pushed at the front, with a tail
 /// pointer, so every free and coalesce stays O(1) and the list is roughly in order of freeing. The decay's release walks
 /// it from the tail (longest free) and takes the first span whose <see cref="HeapSpan.OldestDirty"/> has passed the
-/// cutoff; the memory limit and growth debt, which release oldest first, scan the whole list for the smallest; an
-/// allocation that would reuse released pages looks at most <see cref="DirtyProbe"/> spans from the head for resident
-/// ones. Free spans are not always few: a scattered delete with compaction leaves hundreds of thousands of them between
+/// cutoff; the memory limit and growth debt, which release oldest first, take the oldest among the
+/// <see cref="OldestProbe"/> spans at the tail (approximately the oldest: a span that coalesced with an older neighbour is
+/// pushed at the front); an allocation that would reuse released pages looks at most <see cref="DirtyProbe"/> spans from
+/// the head for resident ones. Free spans are not always few: a scattered delete with compaction leaves hundreds of thousands of them between
 /// live spans, while the mutator keeps pushing young ones at the front; a whole-list scan per released run or per
 /// allocation made that quadratic under the heap lock (10 M entries: a 90 % delete took minutes).</para>
 /// </remarks>
@@ -32,6 +33,9 @@ internal sealed class FreeSpans
     /// <summary>How many dirty spans, from the most recently freed, an allocation examines for resident pages before it
     /// settles for released ones.</summary>
     public const int DirtyProbe = 64;
+
+    /// <summary>How many dirty spans, from the tail, the oldest-first release paths compare.</summary>
+    public const int OldestProbe = 256;
 
     private const int SubBinBits = 3;
     private const int SubBins = 1 << SubBinBits;

@@ -595,13 +595,14 @@ internal sealed unsafe partial class PageHeap
 
     /// <summary>
     /// Carves a run of releasable pages out of a free span with dirty pages freed at or before <paramref name="cutoff"/>
-    /// (the first such span on the dirty list; with <paramref name="oldestOnly"/>, the span holding the oldest dirty
-    /// pages) and marks it Scavenging, or returns null when there is none.
+    /// (the first such span from the dirty list's tail; with <paramref name="oldestOnly"/>, the span with the oldest dirty
+    /// pages among the <see cref="FreeSpans.OldestProbe"/> at the tail) and marks it Scavenging, or returns null when
+    /// there is none.
     /// </summary>
     /// <param name="cutoff">Pages freed later than this timestamp are not taken.</param>
     /// <param name="maxPages">Upper bound on the run (it is also cut at a 2 MiB chunk boundary).</param>
-    /// <param name="oldestOnly">Take only the globally oldest pages (for the memory limit): the run holds pages whose
-    /// free time equals the oldest free time in the heap.</param>
+    /// <param name="oldestOnly">Take the oldest pages (for the memory limit and growth debt), approximately: the run holds
+    /// the pages with the oldest free time of the chosen span.</param>
     public HeapSpan TakeReleaseRun(long cutoff, int maxPages, bool oldestOnly)
     {
         lock (_lock)
@@ -614,14 +615,18 @@ internal sealed unsafe partial class PageHeap
             while (true)
             {
                 _descriptors.EnsureFreeLocked(2); // the remainders of the carve
-                // The decay takes the first eligible span from the tail; only the limit and growth paths, which promise
-                // oldest first, pay for a full scan. A full scan per run made releasing n interleaved free spans cost
-                // O(n^2) under the heap lock: after a scattered delete and compaction (~16 k free spans between live
-                // ones, each a descriptor miss), the scavenger's 5 % budget went on the scan and it returned 0.5 MiB/s.
+                // No whole-list scan per run: that made releasing n interleaved free spans cost O(n^2) under the heap
+                // lock (after a scattered delete with compaction, ~16 k free spans between live ones at 1 M entries,
+                // hundreds of thousands at 10 M, each a descriptor miss).
                 HeapSpan best = default;
                 if (oldestOnly)
                 {
-                    for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
+                    // Approximately the oldest: the smallest among the spans that have been on the list longest. The
+                    // limit and growth-debt paths are unpaced and run while the mutator frees and allocates (growth debt
+                    // accrues whenever compaction takes fresh pages while deletes leave idle ones), so a whole-list
+                    // scan per run kept the scavenger at 100 % of a core under the heap lock.
+                    int probed = 0;
+                    for (HeapSpan s = _free.DirtyTail; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Prev, probed++)
                     {
                         _dirtyScanSteps++;
                         if (best.IsNull || s.OldestDirty < best.OldestDirty)
@@ -748,13 +753,24 @@ internal sealed unsafe partial class PageHeap
         }
     }
 
-    /// <summary>The earliest free time among releasable dirty pages (a lower bound), or <see cref="long.MaxValue"/>.</summary>
+    /// <summary>The earliest free time among the dirty spans at either end of the dirty list (a lower bound for them),
+    /// or <see cref="long.MaxValue"/> when there are none.</summary>
     public long OldestDirtyTimestamp()
     {
         lock (_lock)
         {
+            // The ends of the list: spans freed longest ago sit at the tail, spans that coalesced with older free
+            // neighbours at the head. Bounded, because it runs under the lock on every sleep decision; a span it misses
+            // is released at a later wake, once the spans before it are gone.
             long oldest = long.MaxValue;
-            for (HeapSpan s = _free.DirtyHead; !s.IsNull; s = s.DirtyLinks.Next)
+            int probed = 0;
+            for (HeapSpan s = _free.DirtyTail; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Prev, probed++)
+            {
+                oldest = Math.Min(oldest, s.OldestDirty);
+            }
+
+            probed = 0;
+            for (HeapSpan s = _free.DirtyHead; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Next, probed++)
             {
                 oldest = Math.Min(oldest, s.OldestDirty);
             }

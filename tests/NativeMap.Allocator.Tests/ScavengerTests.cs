@@ -107,6 +107,44 @@ public sealed unsafe class ScavengerTests
     }
 
     [Fact]
+    public void Cycle_OverLimitWithManyFreeSpans_ComparesABoundedWindowPerRun()
+    {
+        // The limit (and growth-debt) release is unpaced and oldest first; with thousands of free spans it must not walk
+        // the whole dirty list per released run.
+        const int Spans = 4096;
+        const int Block = 64 * 1024;
+        var clock = Heaps.Clock();
+        using SpanHeap heap = Heaps.Manual(clock, decay: TimeSpan.FromMinutes(10), limit: 2L * Spans * Block + 8 * MiB,
+            arenaSize: 1024 * MiB, decayEnabled: false);
+        var blocks = new nint[2 * Spans];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)heap.Allocate(Block);
+            new Span<byte>((void*)blocks[i], Block).Fill(0x55);
+        }
+
+        for (int i = 0; i < blocks.Length; i += 2)
+        {
+            heap.Free((void*)blocks[i]);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // Resident is at the limit; a further allocation of fresh pages puts it over.
+        int extra = Spans / 2 * Block;
+        byte* more = (byte*)heap.Allocate((nuint)extra);
+        new Span<byte>(more, extra).Fill(0x66);
+
+        long stepsBefore = heap.Core.Pages.DirtyScanSteps;
+        Scavenger.CycleResult result = heap.Core.RunScavengerCycle();
+        long steps = heap.Core.Pages.DirtyScanSteps - stepsBefore;
+        Assert.True(result.LimitBytes >= extra - (8 * MiB), $"released {result.LimitBytes} for the limit");
+        Assert.True(steps <= (long)FreeSpans.OldestProbe * (Spans / 2 + 64),
+            $"{steps} dirty-list examinations for {result.LimitBytes / Block} runs (a whole-list scan per run would be ~{(long)Spans * Spans / 4})");
+        Assert.False(heap.Core.Pages.OverLimit);
+        heap.AssertConsistent();
+    }
+
+    [Fact]
     public void Cycle_YoungPagesCoalescedWithOldOnes_AreNotReleasedEarly()
     {
         var clock = Heaps.Clock();
