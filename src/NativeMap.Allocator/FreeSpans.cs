@@ -165,6 +165,38 @@ internal sealed class FreeSpans
         DirtyCount++;
     }
 
+    /// <summary>The span with the smallest <see cref="HeapSpan.OldestDirty"/> among the <see cref="OldestProbe"/> spans at
+    /// the tail of the dirty list, or null when it is empty; <paramref name="examined"/>: how many it compared.</summary>
+    public HeapSpan OldestNearTail(out int examined)
+    {
+        HeapSpan best = default;
+        examined = 0;
+        for (HeapSpan s = _dirtyTail; !s.IsNull && examined < OldestProbe; s = s.DirtyLinks.Prev)
+        {
+            examined++;
+            if (best.IsNull || s.OldestDirty < best.OldestDirty)
+            {
+                best = s;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The smallest <see cref="HeapSpan.OldestDirty"/> among the <see cref="OldestProbe"/> spans at the head of
+    /// the dirty list (where a span that coalesced with an older neighbour goes), or <see cref="long.MaxValue"/>.</summary>
+    public long OldestDirtyNearHead()
+    {
+        long oldest = long.MaxValue;
+        int examined = 0;
+        for (HeapSpan s = _dirtyHead; !s.IsNull && examined < OldestProbe; s = s.DirtyLinks.Next, examined++)
+        {
+            oldest = Math.Min(oldest, s.OldestDirty);
+        }
+
+        return oldest;
+    }
+
     /// <summary>Takes a span out of the dirty list.</summary>
     public void RemoveDirty(HeapSpan span)
     {

@@ -625,15 +625,8 @@ internal sealed unsafe partial class PageHeap
                     // limit and growth-debt paths are unpaced and run while the mutator frees and allocates (growth debt
                     // accrues whenever compaction takes fresh pages while deletes leave idle ones), so a whole-list
                     // scan per run kept the scavenger at 100 % of a core under the heap lock.
-                    int probed = 0;
-                    for (HeapSpan s = _free.DirtyTail; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Prev, probed++)
-                    {
-                        _dirtyScanSteps++;
-                        if (best.IsNull || s.OldestDirty < best.OldestDirty)
-                        {
-                            best = s;
-                        }
-                    }
+                    best = _free.OldestNearTail(out int examined);
+                    _dirtyScanSteps += examined;
                 }
                 else
                 {
@@ -762,20 +755,8 @@ internal sealed unsafe partial class PageHeap
             // The ends of the list: spans freed longest ago sit at the tail, spans that coalesced with older free
             // neighbours at the head. Bounded, because it runs under the lock on every sleep decision; a span it misses
             // is released at a later wake, once the spans before it are gone.
-            long oldest = long.MaxValue;
-            int probed = 0;
-            for (HeapSpan s = _free.DirtyTail; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Prev, probed++)
-            {
-                oldest = Math.Min(oldest, s.OldestDirty);
-            }
-
-            probed = 0;
-            for (HeapSpan s = _free.DirtyHead; !s.IsNull && probed < FreeSpans.OldestProbe; s = s.DirtyLinks.Next, probed++)
-            {
-                oldest = Math.Min(oldest, s.OldestDirty);
-            }
-
-            return oldest;
+            HeapSpan tail = _free.OldestNearTail(out _);
+            return Math.Min(tail.IsNull ? long.MaxValue : tail.OldestDirty, _free.OldestDirtyNearHead());
         }
     }
 
