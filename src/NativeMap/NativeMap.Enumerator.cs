@@ -27,16 +27,19 @@ namespace NativeMap;
  * evacuated, that is one chain, read front to back: a sequential walk of the array, no hashing. After a shrink (or
  * while v's old bucket feeds it) v's entries share a chain with other virtual buckets', and are picked out by hash.
  *
- * Within a virtual bucket. Usually all of v's entries fit the inline buffer (16 slots; a chain averages 6.5 at most):
- * the enumerator copies their slot addresses and keys when it enters v ("snapshot") and yields them in chain order.
- * A slot whose tophash is empty now was removed since, and is skipped. If the layout epoch changes meanwhile (a remove
- * evacuated, shrank or emptied: entries may have moved, arrays may be gone), the slot addresses are dropped and each
- * remaining key is looked up afresh: found means still present, and its current value is yielded.
- * A virtual bucket with more entries than the buffer holds (a long overflow chain), or one that must be picked out by
- * hash, is yielded in increasing (reverse-bits(hash), key bytes) order instead ("sorted"): the buffer keeps the 16
- * smallest entries after the cursor, the last entry yielded, and is refilled from the cursor after each 16 and after
- * each epoch change. That order does not depend on the layout, so everything before the cursor was yielded and
- * everything after it was not, whatever moved.
+ * Within a virtual bucket. Usually all of v's entries live in one chain (or in the two old chains that feed it during
+ * a shrink) and number at most 16, the inline buffer's size (a chain averages 6.5 at most, and fewer than 1 in 1,000
+ * hold more). The enumerator then scans that chain ("scan"), yielding each full slot straight from its bucket, and
+ * copies each yielded key into the buffer. While no remove changes the layout that is all an enumeration does: a
+ * sequential read of the array and its chains, one epoch compare per entry. A slot emptied since its bucket was
+ * entered is skipped. If the layout epoch changes meanwhile (a remove evacuated, shrank or emptied: entries may have
+ * moved, arrays may be gone), the scan position means nothing any more; the keys in the buffer are exactly the entries
+ * of v yielded so far, so the rest of v is yielded in sorted order (below), leaving those keys out.
+ * A virtual bucket with more entries than the buffer holds (a long overflow chain), one that must be picked out by
+ * hash, and the rest of one whose scan was interrupted, are yielded in increasing (reverse-bits(hash), key bytes) order
+ * ("sorted"): the buffer keeps the 16 smallest entries after the cursor, the last entry yielded, and is refilled from
+ * the cursor after each 16 and after each epoch change. That order does not depend on the layout, so everything before
+ * the cursor was yielded and everything after it was not, whatever moved.
  *
  * Ties: two keys with the same 64-bit hash (only possible through a comparer; bitwise keys of 8 bytes or less hash
  * injectively) are ordered by their bytes. A comparer that calls two different byte patterns equal never lets both into
@@ -53,6 +56,9 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         private const int Running = 1;
         private const int Finished = 2;
 
+        /// <summary>How many buckets ahead of the scan overflow buckets are prefetched (about 2 KiB of array ahead).</summary>
+        private const int OverflowLookahead = 16;
+
         private readonly NativeMap<TKey, TValue> _map;
         private readonly int _version;
         private int _state;
@@ -64,14 +70,33 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         /// <summary>The virtual bucket being yielded: the entries whose low <see cref="_shift"/> hash bits equal it.</summary>
         private nuint _bucket;
 
-        /// <summary>The map's layout epoch when the buffer was filled; the buffer's slot addresses are valid while it holds.</summary>
+        /// <summary>The map's layout epoch when the position was taken: <see cref="_scanBucket"/> and the buffer's slot
+        /// addresses are valid while it holds.</summary>
         private int _epoch;
 
-        /// <summary>Snapshot mode only: the epoch changed since the buffer was filled, so the remaining keys are looked up.</summary>
-        private bool _stale;
-
-        /// <summary>The virtual bucket is yielded in sorted order (see the top of the file); otherwise from a snapshot.</summary>
+        /// <summary>The virtual bucket is yielded in sorted order (see the top of the file); otherwise it is scanned.</summary>
         private bool _sorted;
+
+        /// <summary>Scan mode: the bucket being scanned; null once the virtual bucket's chains are used up (or in sorted mode).</summary>
+        private byte* _scanBucket;
+
+        /// <summary>Scan mode: the slots of <see cref="_scanBucket"/> not visited yet that were full when it was entered.</summary>
+        private ulong _scanFull;
+
+        /// <summary>Scan mode: the head of the chain to scan after this one (the second old chain feeding the bucket
+        /// during a shrink), or null.</summary>
+        private byte* _scanNext;
+
+        /// <summary>Scan mode: the array has 2^<see cref="_shift"/> buckets and no resize is in progress (true while
+        /// <see cref="_epoch"/> holds), so the next virtual bucket is the next bucket of the array.</summary>
+        private bool _scanArray;
+
+        /// <summary>Scan mode with <see cref="_scanArray"/>: the head of the virtual bucket's chain.</summary>
+        private byte* _scanHead;
+
+        /// <summary>The entries of this virtual bucket yielded by its scan, their keys in <see cref="_keys"/>. A sorted
+        /// pass over the rest of the virtual bucket (after an epoch change) leaves them out.</summary>
+        private int _scanned;
 
         /// <summary>Sorted mode only: the bucket had more entries after the cursor than the buffer holds.</summary>
         private bool _truncated;
@@ -86,10 +111,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
         private KeyValuePair<TKey, TValue> _current;
 
-        /// <summary>Slot addresses (bucket | slot index), with their hashes in sorted mode.</summary>
+        /// <summary>Sorted mode: slot addresses (bucket | slot index) with their hashes.</summary>
         private CandidateBuffer _candidates;
 
-        /// <summary>Snapshot mode: a copy of the key of each buffered slot, to find it again after the layout changes.</summary>
+        /// <summary>A byte-for-byte copy of the key of each entry the scan of this virtual bucket yielded.</summary>
         private KeyBuffer<TKey> _keys;
 
         internal Enumerator(NativeMap<TKey, TValue> map)
@@ -136,16 +161,22 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 ThrowHelper.ThrowConcurrentWrite();
             }
 
-            // The common case inline: a snapshot whose slots are still where they were.
-            if (!_sorted && _epoch == map._layoutEpoch && _state == Running)
+            // The common case inline: the next full slot of the bucket being scanned, which is where it was.
+            if (_epoch == map._layoutEpoch)
             {
-                while (_next < _buffered)
+                byte* bucket = _scanBucket;
+                for (ulong full = _scanFull; full != 0; full &= full - 1)
                 {
-                    if (TryYieldSlot(_next++))
+                    int i = TopHash.FirstSlot(full);
+                    if (bucket[i] >= TopHash.MinTopHash)
                     {
+                        _scanFull = full & (full - 1);
+                        Yield(bucket, i);
                         return true;
                     }
                 }
+
+                _scanFull = 0;
             }
 
             return MoveNextSlow(map);
@@ -171,19 +202,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
             else if (_epoch != map._layoutEpoch)
             {
-                if (_sorted)
-                {
-                    Fill(map, _bucket, sortedOnly: true);
-                }
-                else
-                {
-                    _stale = true;
-                }
+                // Entries may have moved: yield the rest of the virtual bucket in sorted order, after the cursor (sorted
+                // mode) or leaving out what the scan yielded.
+                Fill(map, _bucket, sortedOnly: true);
             }
 
             while (true)
             {
-                if (_next < _buffered && (_sorted ? NextSorted() : NextSnapshot(map)))
+                if (_sorted ? _next < _buffered && NextSorted() : NextScanned())
                 {
                     return true;
                 }
@@ -216,7 +242,11 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             _state = NotStarted;
             _bucket = 0;
             _sorted = false;
-            _stale = false;
+            _scanBucket = null;
+            _scanFull = 0;
+            _scanNext = null;
+            _scanArray = false;
+            _scanned = 0;
             _hasCursor = false;
             _truncated = false;
             _buffered = 0;
@@ -232,57 +262,89 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         private bool Finish()
         {
             _state = Finished;
+            _scanBucket = null;
+            _scanFull = 0;
+            _scanNext = null;
             _buffered = 0;
             _next = 0;
             _current = default;
             return false;
         }
 
-        /// <summary>Yields the next buffered snapshot entry still in the map; false when the buffer is used up.</summary>
-        private bool NextSnapshot(NativeMap<TKey, TValue> map)
+        /// <summary>Yields slot <paramref name="i"/> of <paramref name="bucket"/> and records its key as scanned.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Yield(byte* bucket, int i)
         {
-            while (_next < _buffered)
+            TKey* key = BucketLayout<TKey, TValue>.Key(bucket, i);
+
+            // Byte for byte: after an epoch change the copy is compared with the stored keys, and must be the stored key.
+            CopyKeyBytes(ref _keys[_scanned++], key);
+            _current = new KeyValuePair<TKey, TValue>(*key, *BucketLayout<TKey, TValue>.Value(bucket, i));
+        }
+
+        /// <summary>Scan mode: yields the next full slot of the virtual bucket's chains, going on to the next buckets of
+        /// the array while they can be scanned (see <see cref="_scanArray"/>); false when the chains are used up.</summary>
+        private bool NextScanned()
+        {
+            byte* bucket = _scanBucket;
+            while (bucket != null)
             {
-                if (!_stale)
+                for (ulong full = _scanFull; full != 0; full &= full - 1)
                 {
-                    if (TryYieldSlot(_next++))
+                    int i = TopHash.FirstSlot(full);
+                    if (bucket[i] >= TopHash.MinTopHash)
                     {
+                        _scanFull = full & (full - 1);
+                        Yield(bucket, i);
                         return true;
                     }
-
-                    continue;
                 }
 
-                // Entries may have moved: find the key where it is now (absent means removed since). Moving past the
-                // entry only afterwards: a comparer that throws here leaves it to be looked up again.
-                int k = _next;
-                TValue* value = map.FindValue(_keys[k]);
-                _next = k + 1;
-                if (value != null)
+                bucket = BucketLayout<TKey, TValue>.Overflow(bucket);
+                if (bucket == null)
                 {
-                    _current = new KeyValuePair<TKey, TValue>(_keys[k], *value);
-                    return true;
+                    bucket = _scanNext;
+                    _scanNext = null;
+                    if (bucket == null && _scanArray && _bucket + 1 < (nuint)1 << _shift)
+                    {
+                        // The next virtual bucket is the next bucket of the array; a chain too long for the buffer
+                        // leaves it to Fill (sorted).
+                        byte* head = _scanHead + BucketLayout<TKey, TValue>.BucketSize;
+                        PrefetchOverflowAhead(head, _bucket + 1);
+                        if (BucketLayout<TKey, TValue>.Overflow(head) == null || FitsBuffer(head, null))
+                        {
+                            _bucket++;
+                            _scanHead = head;
+                            _scanned = 0;
+                            bucket = head;
+                        }
+                    }
                 }
+
+                _scanBucket = bucket;
+                _scanFull = bucket == null ? 0 : TopHash.MatchFull(TopHash.Load(bucket));
             }
 
             return false;
         }
 
-        /// <summary>Yields snapshot entry <paramref name="k"/> from its slot, valid while the epoch holds; false when the
-        /// slot was emptied by a remove since the buffer was filled.</summary>
+        /// <summary>
+        /// Prefetches the overflow bucket of the array's bucket <see cref="OverflowLookahead"/> after
+        /// <paramref name="head"/> (virtual bucket <paramref name="v"/>), if it has one. The array streams in through
+        /// the hardware prefetcher; overflow buckets are elsewhere in the heap, and at 10 M entries (4.8 per bucket,
+        /// about 1 bucket in 20 with an overflow) waiting for each was a third of a scan's time.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool TryYieldSlot(int k)
+        private readonly void PrefetchOverflowAhead(byte* head, nuint v)
         {
-            nint slot = _candidates[k].Slot;
-            byte* b = (byte*)(slot & ~(nint)7);
-            int i = (int)(slot & 7);
-            if (b[i] < TopHash.MinTopHash)
+            if (v + OverflowLookahead < (nuint)1 << _shift)
             {
-                return false;
+                byte* overflow = BucketLayout<TKey, TValue>.Overflow(head + (OverflowLookahead * BucketLayout<TKey, TValue>.BucketSize));
+                if (overflow != null)
+                {
+                    TopHash.PrefetchAll(overflow, BucketLayout<TKey, TValue>.BucketSize);
+                }
             }
-
-            _current = new KeyValuePair<TKey, TValue>(_keys[k], *BucketLayout<TKey, TValue>.Value(b, i));
-            return true;
         }
 
         /// <summary>Yields the next buffered sorted entry still in the map and moves the cursor to it; false when the buffer is used up.</summary>
@@ -312,24 +374,29 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
 
         /// <summary>
-        /// Lines up the entries of virtual bucket <paramref name="v"/> at the current layout: all of them as a snapshot
-        /// when they fit and need no hashing, else (or when <paramref name="sortedOnly"/>: the bucket is being yielded
-        /// in sorted order already) the first ones after the cursor in sorted order.
+        /// Lines up the entries of virtual bucket <paramref name="v"/> at the current layout: for a scan when they fit
+        /// and need no hashing, else (or when <paramref name="sortedOnly"/>: the rest of a bucket whose scan or sorted
+        /// pass has begun) the first ones after the cursor in sorted order, leaving out the scanned ones.
         /// </summary>
         private void Fill(NativeMap<TKey, TValue> map, nuint v, bool sortedOnly)
         {
-            if (v != _bucket)
+            if (v != _bucket || !sortedOnly)
             {
-                _hasCursor = false; // a cursor belongs to its virtual bucket
+                // A cursor and the scanned keys belong to their virtual bucket.
+                _hasCursor = false;
+                _scanned = 0;
             }
 
             _bucket = v;
 
-            // Until the fill completes, the buffer does not match the layout: if the comparer throws while hashing, the
-            // next MoveNext sees a changed epoch and fills again (from the cursor in sorted mode) instead of yielding a
-            // partial buffer.
+            // Until the fill completes, the position does not match the layout: if the comparer throws while hashing,
+            // the next MoveNext sees a changed epoch and fills again (from the cursor, leaving out the scanned keys)
+            // instead of yielding a partial buffer.
             _epoch = map._layoutEpoch - 1;
-            _stale = false;
+            _scanBucket = null;
+            _scanFull = 0;
+            _scanNext = null;
+            _scanArray = false;
             _truncated = false;
             _buffered = 0;
             _next = 0;
@@ -337,9 +404,10 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             _epoch = map._layoutEpoch;
         }
 
-        /// <summary>The body of <see cref="Fill"/>, on a reset buffer.</summary>
+        /// <summary>The body of <see cref="Fill"/>, on a reset position.</summary>
         private void LineUp(NativeMap<TKey, TValue> map, nuint v, bool sortedOnly)
         {
+            _sorted = true;
             byte* buckets = map._buckets;
             if (buckets == null)
             {
@@ -386,15 +454,18 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                 }
             }
 
-            if (!sortedOnly && !filter && (Snapshot(first) && (second == null || Snapshot(second))))
+            if (!sortedOnly && !filter && FitsBuffer(first, second))
             {
                 _sorted = false;
+                _scanBucket = first;
+                _scanFull = TopHash.MatchFull(TopHash.Load(first));
+                _scanNext = second;
+                _scanArray = old == null && b == _shift;
+                _scanHead = first;
                 return;
             }
 
-            // Sorted: hash every entry, keep those of this virtual bucket after the cursor.
-            _sorted = true;
-            _buffered = 0; // drop a partial snapshot
+            // Sorted: hash every entry, keep those of this virtual bucket after the cursor that the scan did not yield.
             Collect(map, first, filter);
             if (second != null)
             {
@@ -402,29 +473,25 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             }
         }
 
-        /// <summary>Appends the chain's entries to the snapshot; false (buffer partly filled) when they do not all fit.</summary>
-        private bool Snapshot(byte* head)
+        /// <summary>Whether the chains at <paramref name="first"/> and <paramref name="second"/> (may be null) hold at most
+        /// a buffer's worth of entries, so that a scan can record every key it yields.</summary>
+        private static bool FitsBuffer(byte* first, byte* second)
         {
-            for (byte* bucket = head; bucket != null; bucket = BucketLayout<TKey, TValue>.Overflow(bucket))
+            if (second == null && BucketLayout<TKey, TValue>.Overflow(first) == null)
             {
-                ulong full = TopHash.MatchFull(TopHash.Load(bucket));
-                if (_buffered + BitOperations.PopCount(full) > CandidateBuffer.Length)
-                {
-                    return false;
-                }
+                return true; // one bucket: at most 8
+            }
 
-                for (; full != 0; full &= full - 1)
+            int entries = 0;
+            for (byte* head = first; head != null; head = head == first ? second : null)
+            {
+                for (byte* bucket = head; bucket != null; bucket = BucketLayout<TKey, TValue>.Overflow(bucket))
                 {
-                    int i = TopHash.FirstSlot(full);
-                    _candidates[_buffered] = new EnumerationCandidate(0, (nint)bucket | i);
-
-                    // Byte for byte: the copy is looked up again if the layout changes, and must be the stored key.
-                    CopyKeyBytes(ref _keys[_buffered], BucketLayout<TKey, TValue>.Key(bucket, i));
-                    _buffered++;
+                    entries += BitOperations.PopCount(TopHash.MatchFull(TopHash.Load(bucket)));
                 }
             }
 
-            return true;
+            return entries <= CandidateBuffer.Length;
         }
 
         private void Collect(NativeMap<TKey, TValue> map, byte* head, bool filter)
@@ -447,9 +514,29 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                         continue;
                     }
 
+                    if (_scanned != 0 && WasScanned(key))
+                    {
+                        continue;
+                    }
+
                     Insert(hash, key, (nint)bucket | i);
                 }
             }
+        }
+
+        /// <summary>Whether the scan of this virtual bucket yielded <paramref name="key"/> (same bytes: entries move by copy).</summary>
+        private readonly bool WasScanned(TKey* key)
+        {
+            ReadOnlySpan<byte> bytes = new(key, sizeof(TKey));
+            for (int k = 0; k < _scanned; k++)
+            {
+                if (bytes.SequenceEqual(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(in _keys[k], 1))))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Inserts into the sorted buffer, dropping the largest when full.</summary>

@@ -117,6 +117,45 @@ public sealed class NativeMapEnumerationTests
     }
 
     [Fact]
+    public void Enumerate_StartedMidShrinkRemovingNothing_ScansBothOldChainsOfEachBucket()
+    {
+        // While a shrink is in progress, each bucket not yet evacuated is fed by two old chains; an enumeration that
+        // starts then and removes nothing scans both.
+        var random = new Random(TestSeed.Next(_output));
+        using var heap = new SpanHeap();
+        using var map = new NativeMap<long, long>(0, heap);
+        var keys = new List<long>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            long key = random.NextInt64();
+            if (map.TryAdd(key, key ^ 5))
+            {
+                keys.Add(key);
+            }
+        }
+
+        map.EvacuateAll();
+        Shuffle(random, keys);
+        int next = 0;
+        while (!map.IsShrinking)
+        {
+            Assert.True(map.Remove(keys[next++]));
+        }
+
+        var audit = new EnumerationAudit<long>(keys.GetRange(next, keys.Count - next));
+        foreach (KeyValuePair<long, long> entry in map)
+        {
+            audit.Yielded(entry.Key);
+            Assert.Equal(entry.Key ^ 5, entry.Value);
+        }
+
+        Assert.True(map.IsShrinking);
+        audit.AssertComplete();
+        Assert.Equal(keys.Count - next, audit.YieldedCount);
+        map.Validate();
+    }
+
+    [Fact]
     public void Enumerate_RemoveNothingDuringGrowth_YieldsEveryEntryOnce()
     {
         using var heap = new SpanHeap();
