@@ -65,23 +65,7 @@ public sealed class NativeMapEnumerationTests
         var random = new Random(TestSeed.Next(_output));
         using var heap = new SpanHeap();
         using var map = new NativeMap<long, long>(0, heap);
-        var keys = new List<long>();
-        for (int i = 0; i < 50_000; i++)
-        {
-            long key = random.NextInt64();
-            if (map.TryAdd(key, key * 3))
-            {
-                keys.Add(key);
-            }
-        }
-
-        map.EvacuateAll();
-        Shuffle(random, keys);
-        int next = 0;
-        while (!map.IsShrinking)
-        {
-            Assert.True(map.Remove(keys[next++]));
-        }
+        var keys = FillAndStartShrink(random, map, 50_000, key => key * 3, out int next);
 
         var live = keys.GetRange(next, keys.Count - next);
         var audit = new EnumerationAudit<long>(live);
@@ -124,23 +108,7 @@ public sealed class NativeMapEnumerationTests
         var random = new Random(TestSeed.Next(_output));
         using var heap = new SpanHeap();
         using var map = new NativeMap<long, long>(0, heap);
-        var keys = new List<long>();
-        for (int i = 0; i < 20_000; i++)
-        {
-            long key = random.NextInt64();
-            if (map.TryAdd(key, key ^ 5))
-            {
-                keys.Add(key);
-            }
-        }
-
-        map.EvacuateAll();
-        Shuffle(random, keys);
-        int next = 0;
-        while (!map.IsShrinking)
-        {
-            Assert.True(map.Remove(keys[next++]));
-        }
+        var keys = FillAndStartShrink(random, map, 20_000, key => key ^ 5, out int next);
 
         var audit = new EnumerationAudit<long>(keys.GetRange(next, keys.Count - next));
         foreach (KeyValuePair<long, long> entry in map)
@@ -491,6 +459,31 @@ public sealed class NativeMapEnumerationTests
         }
 
         return *(Key24*)bytes;
+    }
+
+    /// <summary>Adds <paramref name="count"/> random keys, finishes the growth, then removes keys in random order until a
+    /// shrink starts. Returns the keys in removal order; the first <paramref name="removed"/> were removed.</summary>
+    private static List<long> FillAndStartShrink(Random random, NativeMap<long, long> map, int count, Func<long, long> value, out int removed)
+    {
+        var keys = new List<long>();
+        for (int i = 0; i < count; i++)
+        {
+            long key = random.NextInt64();
+            if (map.TryAdd(key, value(key)))
+            {
+                keys.Add(key);
+            }
+        }
+
+        map.EvacuateAll();
+        Shuffle(random, keys);
+        removed = 0;
+        while (!map.IsShrinking)
+        {
+            Assert.True(map.Remove(keys[removed++]));
+        }
+
+        return keys;
     }
 
     private static void Shuffle<T>(Random random, List<T> list)
