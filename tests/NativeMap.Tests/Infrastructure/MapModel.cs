@@ -8,7 +8,7 @@ namespace NativeMap.Tests.Infrastructure;
 /// sequence of phases (growing, shrinking, churning) so that every growth and shrink state is visited with reads,
 /// writes and enumerations in flight. The seed is printed; NATIVEMAP_TEST_SEED replays it.
 /// </summary>
-public sealed class MapModel<TKey, TValue>
+public sealed partial class MapModel<TKey, TValue>
     where TKey : unmanaged
     where TValue : unmanaged
 {
@@ -18,13 +18,18 @@ public sealed class MapModel<TKey, TValue>
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly Dictionary<TKey, TValue> _model;
     private readonly NativeMap<TKey, TValue> _map;
+    private readonly SpanHeap _heap;
+    private readonly ITestOutputHelper _output;
     private readonly int _validateEvery;
     private int _insertPercent = 50;
     private int _removePercent = 25;
 
-    private MapModel(int seed, NativeMap<TKey, TValue> map, Func<Random, TKey> nextKey, Func<Random, TValue> nextValue, IEqualityComparer<TKey>? comparer, int validateEvery)
+    private MapModel(ITestOutputHelper output, int seed, SpanHeap heap, NativeMap<TKey, TValue> map, Func<Random, TKey> nextKey, Func<Random, TValue> nextValue,
+        IEqualityComparer<TKey>? comparer, int validateEvery)
     {
+        _output = output;
         _random = new Random(seed);
+        _heap = heap;
         _map = map;
         _nextKey = nextKey;
         _nextValue = nextValue;
@@ -38,19 +43,31 @@ public sealed class MapModel<TKey, TValue>
 
     /// <summary>Runs <paramref name="operations"/> random operations and returns what the run covered.</summary>
     public static Coverage Run(ITestOutputHelper output, int operations, Func<Random, TKey> nextKey, Func<Random, TValue> nextValue,
-        IEqualityComparer<TKey>? comparer = null, int validateEvery = 500)
+        IEqualityComparer<TKey>? comparer = null, int validateEvery = 500) =>
+        Harness(output, new SpanHeapOptions(), nextKey, nextValue, comparer, validateEvery, run => run.Execute(operations));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a fresh map over a private heap made with <paramref name="heapOptions"/>, prints
+    /// the seed and what the run covered, then disposes the map and checks that every block went back to the heap.
+    /// </summary>
+    private static T Harness<T>(ITestOutputHelper output, SpanHeapOptions heapOptions, Func<Random, TKey> nextKey, Func<Random, TValue> nextValue,
+        IEqualityComparer<TKey>? comparer, int validateEvery, Func<MapModel<TKey, TValue>, T> body)
     {
         int seed = TestSeed.Next(output);
-        using var heap = new SpanHeap();
+        using var heap = new SpanHeap(heapOptions);
         var map = new NativeMap<TKey, TValue>(0, comparer, heap, new Random(seed ^ 0x5EED)); // hash seeds replay too
-        var run = new MapModel<TKey, TValue>(seed, map, nextKey, nextValue, comparer, validateEvery);
+        var run = new MapModel<TKey, TValue>(output, seed, heap, map, nextKey, nextValue, comparer, validateEvery);
         try
         {
-            Coverage coverage = run.Execute(operations);
-            output.WriteLine(coverage.ToString());
+            T coverage = body(run);
+            output.WriteLine(coverage?.ToString());
             map.Dispose();
             heap.Validate();
             Assert.Equal(0, heap.GetStats().LiveObjects);
+            Assert.Equal(0, heap.GetStats().AllocatedBytes);
+            heap.FreeOSMemory(); // drains the thread caches: every span goes back to the page level
+            Assert.Equal(0, heap.GetStats().InUseBytes);
+            heap.Validate();
             return coverage;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -173,6 +190,12 @@ public sealed class MapModel<TKey, TValue>
             return;
         }
 
+        Operate();
+    }
+
+    /// <summary>One insert, remove or lookup of a random key, in the proportions of the current phase.</summary>
+    private void Operate()
+    {
         int percent = _random.Next(100);
         TKey key = _nextKey(_random);
         if (percent < _insertPercent)
@@ -196,7 +219,7 @@ public sealed class MapModel<TKey, TValue>
         switch (_random.Next(6))
         {
             case 5:
-                SetBatch(key, value);
+                SetBatch(key, value, _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 24));
                 break;
             case 0:
                 _map[key] = value;
@@ -262,7 +285,7 @@ public sealed class MapModel<TKey, TValue>
         switch (_random.Next(4))
         {
             case 3:
-                LookupBatch(key);
+                LookupBatch(key, _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 40));
                 break;
             case 0:
                 Assert.Equal(expected, _map.TryGetValue(key, out TValue actual));
@@ -286,9 +309,8 @@ public sealed class MapModel<TKey, TValue>
     }
 
     /// <summary>SetValues of a batch that starts with <paramref name="key"/> and may repeat keys (the last value wins).</summary>
-    private void SetBatch(TKey key, TValue value)
+    private void SetBatch(TKey key, TValue value, int length)
     {
-        int length = _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 24);
         var keys = new TKey[length];
         var values = new TValue[length];
         keys[0] = key;
@@ -307,9 +329,8 @@ public sealed class MapModel<TKey, TValue>
     }
 
     /// <summary>TryGetValues of a batch that starts with <paramref name="key"/>, hits, misses and repeats mixed.</summary>
-    private void LookupBatch(TKey key)
+    private void LookupBatch(TKey key, int length)
     {
-        int length = _random.Next(4) == 0 ? _random.Next(1, 200) : _random.Next(1, 40);
         var keys = new TKey[length];
         keys[0] = key;
         for (int i = 1; i < length; i++)
@@ -332,14 +353,17 @@ public sealed class MapModel<TKey, TValue>
         Assert.Equal(expectedHits, hits);
     }
 
-    /// <summary>Enumerates while removing and overwriting; checks exactly-once against the model.</summary>
-    private void EnumerateWithRemoves()
+    /// <summary>
+    /// Enumerates while removing and overwriting; checks exactly-once against the model. The share of yielded keys
+    /// removed, and of steps that remove some other random key, are drawn below the given maxima.
+    /// </summary>
+    private void EnumerateWithRemoves(int maxRemoveCurrentPercent = 90, int maxRemoveOtherPercent = 60)
     {
         var atStart = new HashSet<TKey>(_model.Keys, _comparer);
         var yielded = new HashSet<TKey>(_comparer);
         var removed = new HashSet<TKey>(_comparer);
-        int removeCurrentPercent = _random.Next(0, 90);
-        int removeOtherPercent = _random.Next(0, 60);
+        int removeCurrentPercent = _random.Next(0, maxRemoveCurrentPercent);
+        int removeOtherPercent = _random.Next(0, maxRemoveOtherPercent);
         int overwritePercent = _random.Next(0, 30);
         int validateEvery = Math.Max(1, atStart.Count / 4);
         int steps = 0;
