@@ -169,7 +169,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             if (_count == 0 && _oldBuckets == null)
             {
                 // Nothing to move: drop the empty array (if any) and let the first insert allocate the right size.
-                FreeNextArray();
                 if (_buckets != null)
                 {
                     FreeArrayWithChains(_buckets, _b);

@@ -149,8 +149,8 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>2^_b - 1: the bucket of a hash on the inline paths (kept so that a lookup does not derive it from _b).</summary>
     private nuint _fastMask;
 
-    /// <summary>An insert of a new key when <see cref="_count"/> reaches this leaves the inline path: <see cref="CapacityOf"/>(_b)
-    /// (growth), or earlier when the next array is to be prepared (NativeMap.Prefault.cs).</summary>
+    /// <summary>An insert of a new key when <see cref="_count"/> reaches this leaves the inline path for the growth:
+    /// <see cref="CapacityOf"/>(_b).</summary>
     private int _growAt;
 
     /// <summary>A remove that leaves <see cref="_count"/> below this starts a shrink (or, at 0, resets the map).</summary>
@@ -306,7 +306,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     {
         _fastBuckets = UsesDefaultHashing && _count != 0 && _oldBuckets == null ? _buckets : null;
         _fastMask = BucketMask(_b);
-        _growAt = Math.Min(CapacityOf(_b), PrepareAt(_b) - 1); // inserts that end in the preparation window take the general path
+        _growAt = CapacityOf(_b);
         _shrinkBelow = _b > _minB
             ? (int)Math.Min(int.MaxValue, (((long)LoadFactorNumerator << _b) + (LoadFactorDenominator * ShrinkLoadDivisor) - 1) / (LoadFactorDenominator * ShrinkLoadDivisor))
             : 1; // ceil(6.5 * 2^B / 4): count below it is UnderLoad; 1 means only the last remove (count 0) resizes
@@ -572,10 +572,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
             *BucketLayout<TKey, TValue>.Key(insertBucket, insertSlot) = key;
             _count++;
             _version++;
-            if (_oldBuckets == null && _count >= PrepareAt(_b))
-            {
-                PrepareNextArray();
-            }
 
             exists = false;
             return BucketLayout<TKey, TValue>.Value(insertBucket, insertSlot);

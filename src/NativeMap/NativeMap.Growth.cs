@@ -33,6 +33,20 @@ namespace NativeMap;
  * Destination buckets are empty before their unit is evacuated: writes to keys of an unevacuated unit go to its old
  * chain (NativeMap.HeadFor), so nothing is written to a new bucket before the unit that feeds it is evacuated.
  *
+ * Page faults. A new array comes from the heap zeroed and, when its pages are fresh, not resident: each page's first
+ * touch is a fault in which the kernel zeroes it (a 2 MiB one on a huge-page span). Evacuating in order writes the new
+ * array as two streams (X from the start, Y from the middle), so its faults are spread evenly over the growth, a few
+ * per write batch, with nothing to prepare. (An earlier version faulted the next array in ahead of the growth, during
+ * the last 1/16 of the cycle, which Go-style evacuation needed; with in-order evacuation it only bunched the faults:
+ * growing to 10 M longs with huge pages, its slowest 4,096-insert batches took 50-73 ms with ~24 huge-page faults
+ * each, against 18-25 ms for the slowest evacuation batches without it, and 64 against 21 ms in the side-by-side
+ * program, one run each. Removed.)
+ *
+ * EvacuationCodegen. The evacuation methods run only while a resize is in progress, so a map that grows once (a bulk
+ * load, a benchmark of inserts from empty) would run them at tier 0 for much of its first growths: profiling a growth
+ * to 10 M showed GrowWork, EvacuateGrowthUnit and EvacuateBucket as QuickJitted. They are compiled fully optimised
+ * from the start (AggressiveOptimization), which forgoes dynamic PGO for these loops.
+ *
  * Why old overflow buckets can be freed per unit (Go keeps them until the whole array goes, because its iterators hold
  * bucket pointers): our enumerator holds no pointer across a change of _layoutEpoch.
  *
@@ -108,12 +122,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)] // rare: once per doubling
     private void StartGrowth(int newB)
     {
-        // A same-size growth keeps a prepared next array (still the size the next doubling needs).
-        byte* array = newB == _b ? null : TakeNextArray(newB);
-        if (array == null)
-        {
-            array = AllocateArray(newB);
-        }
+        byte* array = AllocateArray(newB);
 
         // A larger array ends enumerations even if the insert that started it then fails (a comparer throwing during
         // evacuation, an allocation failing): enumerators rely on the array never outgrowing the one they started on.
@@ -148,7 +157,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>A write's share of the resize in progress: the next units in order from <see cref="_nevacuate"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // only while a resize is in progress; keeps the write paths small
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void GrowWork()
     {
         int units = _oldB > _b ? ShrinkUnitsPerWrite : GrowthUnitsPerWrite;
@@ -198,6 +207,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     private bool IsEvacuatedOld(nuint oldIndex) => (_oldB > _b ? oldIndex & BucketMask(_b) : oldIndex) < _nevacuate;
 
     /// <summary>Growth or same-size growth: moves old bucket <paramref name="unit"/>'s chain to new buckets X (and Y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void EvacuateGrowthUnit(nuint unit)
     {
         Debug.Assert(unit == _nevacuate, "units are evacuated in order");
@@ -234,6 +244,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// destination heads hold them without counting or reserving; the destinations (a byte of bits) are computed
     /// before anything moves, because hashing may run a user's comparer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void EvacuateBucket(byte* head, byte* x, byte* y, nuint highBit)
     {
         uint toY = 0;
@@ -272,6 +283,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary><see cref="EvacuateGrowthUnit"/> for an old chain with overflow buckets: count, hash, reserve, then move.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void EvacuateChain(byte* head, byte* x, byte* y, nuint highBit)
     {
         bool split = y != null;
@@ -344,6 +356,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>Shrink: moves old buckets <paramref name="unit"/> and <paramref name="unit"/> + 2^_b into new bucket <paramref name="unit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void EvacuateShrinkUnit(nuint unit)
     {
         Debug.Assert(unit == _nevacuate, "units are evacuated in order");
@@ -373,6 +386,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>Moves a whole old chain to the destination cursor (<paramref name="x"/>, <paramref name="xi"/>), marking it evacuated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private static void MoveChain(byte* head, ref byte* x, ref int xi)
     {
         for (byte* b = head; b != null; b = BucketLayout<TKey, TValue>.Overflow(b))
@@ -423,6 +437,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         *BucketLayout<TKey, TValue>.Value(to, toSlot) = *BucketLayout<TKey, TValue>.Value(from, fromSlot);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private static int CountLive(byte* head)
     {
         int live = 0;
@@ -435,6 +450,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>Makes the (empty) chain at <paramref name="head"/> long enough for <paramref name="entries"/> entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void Reserve(byte* head, int entries)
     {
         int needed = Math.Max(1, (entries + BucketLayout<TKey, TValue>.SlotCount - 1) / BucketLayout<TKey, TValue>.SlotCount);
@@ -454,6 +470,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     }
 
     /// <summary>Frees the overflow buckets of an evacuated old chain; its head stays in the old array with its marks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void FreeOldOverflow(byte* head)
     {
         byte* b = BucketLayout<TKey, TValue>.Overflow(head);
@@ -467,6 +484,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see EvacuationCodegen
     private void AdvanceEvacuationMark()
     {
         if (++_nevacuate == EvacuationUnits)
@@ -484,7 +502,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>The last entry was removed: drop the old array, cut back to the capacity floor, draw a new seed.</summary>
     private void OnEmptied()
     {
-        FreeNextArray();
         if (_oldBuckets != null)
         {
             FreeArrayWithChains(_oldBuckets, _oldB);
@@ -516,8 +533,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>Forgets every array (already freed by the caller) and returns the map to its state before the first insert.</summary>
     private void ResetToEmpty()
     {
-        _nextBuckets = null;
-        _prefaulted = 0;
         _buckets = null;
         _oldBuckets = null;
         _b = _minB;
@@ -645,7 +660,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
     /// <summary>Frees every chain and array the map holds. Leaves the fields for the caller to reset.</summary>
     private void FreeAllMemory()
     {
-        FreeNextArray();
         if (_oldBuckets != null)
         {
             FreeArrayWithChains(_oldBuckets, _oldB);

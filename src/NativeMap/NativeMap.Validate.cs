@@ -51,23 +51,6 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
         {
             Fail("capacity-floor", $"B = {_b} is below the floor {_minB}");
         }
-        if (_nextBuckets != null)
-        {
-            if (!(_buckets != null && _prefaulted <= BucketLayout<TKey, TValue>.ArrayBytes(_b + 1)))
-            {
-                Fail("next-array", $"a prepared next array with B = {_b}, {_prefaulted} bytes faulted in");
-            }
-
-            for (nuint offset = 0; offset < _prefaulted; offset += int.MaxValue / 2)
-            {
-                int length = (int)Math.Min(_prefaulted - offset, int.MaxValue / 2);
-                if (new ReadOnlySpan<byte>(_nextBuckets + offset, length).ContainsAnyExcept((byte)0))
-                {
-                    Fail("next-array-clear", $"the prepared next array is not zero within its first {_prefaulted} bytes");
-                }
-            }
-        }
-
         if (_buckets == null)
         {
             if (!(_count == 0))
