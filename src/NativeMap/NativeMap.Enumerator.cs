@@ -311,7 +311,7 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
                         // leaves it to Fill (sorted).
                         byte* head = _scanHead + BucketLayout<TKey, TValue>.BucketSize;
                         PrefetchOverflowAhead(head, _bucket + 1);
-                        if (BucketLayout<TKey, TValue>.Overflow(head) == null || FitsBuffer(head, null))
+                        if (FitsBuffer(head, null))
                         {
                             _bucket++;
                             _scanHead = head;
@@ -475,13 +475,14 @@ public sealed unsafe partial class NativeMap<TKey, TValue>
 
         /// <summary>Whether the chains at <paramref name="first"/> and <paramref name="second"/> (may be null) hold at most
         /// a buffer's worth of entries, so that a scan can record every key it yields.</summary>
-        private static bool FitsBuffer(byte* first, byte* second)
-        {
-            if (second == null && BucketLayout<TKey, TValue>.Overflow(first) == null)
-            {
-                return true; // one bucket: at most 8
-            }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool FitsBuffer(byte* first, byte* second) =>
+            (second == null && BucketLayout<TKey, TValue>.Overflow(first) == null) // one bucket: at most 8
+            || CountFitsBuffer(first, second);
 
+        /// <summary><see cref="FitsBuffer"/> for chains with overflow buckets: counts their entries.</summary>
+        private static bool CountFitsBuffer(byte* first, byte* second)
+        {
             int entries = 0;
             for (byte* head = first; head != null; head = head == first ? second : null)
             {

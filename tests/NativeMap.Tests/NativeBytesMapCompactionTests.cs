@@ -35,20 +35,26 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
         var keys = new List<byte[]>();
         for (int i = 0; i < count; i++)
         {
-            byte[] key = strings.Key();
-            byte[] value = strings.Value();
-            map.Set(key, value);
-            if (model.Entries.TryAdd(BytesModel.Name(key), value))
-            {
-                keys.Add(key);
-            }
-            else
-            {
-                model.Entries[BytesModel.Name(key)] = value;
-            }
+            SetRandom(map, model, strings, keys);
         }
 
         return keys;
+    }
+
+    /// <summary>Sets a random key to a random value in the map and the model; a new key is appended to <paramref name="keys"/>.</summary>
+    private static void SetRandom(NativeBytesMap map, BytesModel model, ByteStrings strings, List<byte[]> keys)
+    {
+        byte[] key = strings.Key();
+        byte[] value = strings.Value();
+        map.Set(key, value);
+        if (model.Entries.TryAdd(BytesModel.Name(key), value))
+        {
+            keys.Add(key);
+        }
+        else
+        {
+            model.Entries[BytesModel.Name(key)] = value;
+        }
     }
 
     [Fact]
@@ -99,17 +105,7 @@ public sealed class NativeBytesMapCompactionTests : IDisposable
         var keys = new List<byte[]>();
         while (!map.IsEvacuating || map.IsShrinking)
         {
-            byte[] key = strings.Key();
-            byte[] value = strings.Value();
-            map.Set(key, value);
-            if (model.Entries.TryAdd(BytesModel.Name(key), value))
-            {
-                keys.Add(key);
-            }
-            else
-            {
-                model.Entries[BytesModel.Name(key)] = value;
-            }
+            SetRandom(map, model, strings, keys);
         }
 
         ulong before = Checksum(map);
